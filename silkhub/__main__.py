@@ -1,0 +1,3 @@
+from silkhub.cli.main import main
+
+main()

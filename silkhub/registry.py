@@ -1,0 +1,43 @@
+"""The one list of capabilities: what the app factory, the CLI, the worker and the migrations
+load. A new capability adds itself here and nowhere else.
+
+Each entry is a subpackage that may have ``models`` (tables), ``api`` (``router``), ``pages``
+(``router``), ``cli`` (``app``, a Typer group) and ``jobs`` (``HANDLERS``, job kind -> handler).
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from types import ModuleType
+
+CAPABILITIES: tuple[str, ...] = ("silkhub.accounts",)
+
+#: Store-level tables that belong to no capability.
+STORE_MODELS: tuple[str, ...] = ("silkhub.stores.outbox", "silkhub.stores.audit")
+
+
+def capability_module(capability: str, part: str) -> ModuleType | None:
+    """``<capability>.<part>`` if that module exists, else None."""
+    name = f"{capability}.{part}"
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name == name:
+            return None
+        raise
+
+
+def capability_dir(capability: str) -> Path:
+    """The folder of a capability's package (its ``templates/`` live there)."""
+    module = importlib.import_module(capability)
+    assert module.__file__ is not None
+    return Path(module.__file__).parent
+
+
+def load_models() -> None:
+    """Import every module that declares tables, so ``Base.metadata`` knows them all."""
+    for name in STORE_MODELS:
+        importlib.import_module(name)
+    for capability in CAPABILITIES:
+        capability_module(capability, "models")

@@ -1,0 +1,1 @@
+"""The stores: the operational store (SQLAlchemy) and the analytical store (Parquet + Ibis)."""

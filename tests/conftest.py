@@ -1,0 +1,85 @@
+"""Fixtures shared by every test: real databases, a fresh data directory, settings.
+
+The operational store is tested on a SQLite file, and again on PostgreSQL when
+``SILKHUB_TEST_POSTGRES_URL`` is set (each test gets a schema of its own, dropped afterwards).
+With ``SILKHUB_TEST_REQUIRE_POSTGRES=1`` (CI sets it) a missing server fails the run instead of
+skipping, so CI cannot go green without having run them.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine, make_url
+
+from silkhub.settings import Settings
+from silkhub.stores.operational import make_engine
+
+POSTGRES_URL = os.environ.get("SILKHUB_TEST_POSTGRES_URL")
+REQUIRE_POSTGRES = os.environ.get("SILKHUB_TEST_REQUIRE_POSTGRES") == "1"
+
+
+def _backends() -> list[object]:
+    backends: list[object] = ["sqlite"]
+    if POSTGRES_URL or REQUIRE_POSTGRES:
+        backends.append(pytest.param("postgres", marks=pytest.mark.postgres))
+    return backends
+
+
+@pytest.fixture(params=_backends())
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL to an empty operational store: a SQLite file, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'silkhub.db'}"
+        return
+    if not POSTGRES_URL:
+        pytest.fail("SILKHUB_TEST_REQUIRE_POSTGRES=1 but SILKHUB_TEST_POSTGRES_URL is not set")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """An operational store at this version's schema (migrated the way `silkhub init` does)."""
+    from silkhub.migrations import upgrade
+
+    eng = make_engine(db_url)
+    upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    """Settings for a fresh hub in a temporary data directory, on the store under test."""
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=db_url,
+        secret_key="test-secret-key-not-for-production",
+    )
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 at its production cost takes ~0.1 s a hash, which adds up over hundreds of test
+    users; the algorithm is the same at its cheapest profile. ``test_production_hash_cost``
+    checks the real parameters."""
+    from argon2 import PasswordHasher, profiles
+
+    from silkhub.accounts import service
+
+    monkeypatch.setattr(service, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
