@@ -1,0 +1,1 @@
+"""A stand-in capability with a ``jobs`` module, for the handler registry tests."""
