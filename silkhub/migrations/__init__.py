@@ -17,8 +17,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
-from silkhub.core.errors import Message, SchemaMismatch
+from silkhub.core.errors import Message, SchemaMismatch, StoreError
 
 _HERE = Path(__file__).parent
 
@@ -58,11 +59,24 @@ class SchemaState:
         return self.current is None and not self.has_tables
 
 
+def _where(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
 def schema_state(engine: Engine) -> SchemaState:
     script = ScriptDirectory.from_config(alembic_config_without_engine())
-    with engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_revision()
-        tables = set(inspect(conn).get_table_names()) - {"alembic_version"}
+    try:
+        with engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+            tables = set(inspect(conn).get_table_names()) - {"alembic_version"}
+    except OperationalError as exc:
+        reason = str(exc.orig) if exc.orig is not None else str(exc)
+        raise StoreError(
+            Message(
+                f"无法打开业务数据库 {_where(engine)}：{reason}",
+                f"Cannot open the operational store {_where(engine)}: {reason}",
+            )
+        ) from exc
     known = current is None or _revision_known(script, current)
     head = script.get_current_head()
     assert head is not None
@@ -95,8 +109,26 @@ def upgrade(engine: Engine) -> SchemaState:
     return schema_state(engine)
 
 
+def _missing_sqlite_file(engine: Engine) -> bool:
+    database = engine.url.database
+    return (
+        engine.dialect.name == "sqlite"
+        and database not in (None, "", ":memory:")
+        and not Path(database).exists()
+    )
+
+
 def ensure_current(engine: Engine) -> None:
     """Refuse to run on a store that is not exactly at this version's schema."""
+    if _missing_sqlite_file(engine):
+        # Checked before connecting: SQLite would create an empty file as a side effect.
+        raise SchemaMismatch(
+            Message(
+                f"数据库尚未初始化（{engine.url.database} 不存在）。请先运行 `silkhub init`。",
+                f"The database has not been initialised ({engine.url.database} does not "
+                "exist). Run `silkhub init` first.",
+            )
+        )
     state = schema_state(engine)
     if state.up_to_date:
         return

@@ -1,0 +1,72 @@
+"""Who may call which route: the policy the access-matrix test holds the application to.
+
+Every route the application serves must be listed here; a new route without an entry fails
+the test, so whoever adds a route states who may call it. Each capability adds its routes.
+
+A value is ``PUBLIC`` (anyone, signed in or not), ``SIGNED_IN`` (any signed-in person or
+token), or the set of roles admitted (an admin is admitted everywhere).
+"""
+
+from __future__ import annotations
+
+from silkhub.accounts.models import Role
+
+PUBLIC = "public"
+SIGNED_IN = "signed_in"
+
+Access = str | frozenset[Role]
+
+ADMIN_ONLY: Access = frozenset({Role.ADMIN})
+
+ACCESS: dict[tuple[str, str], Access] = {
+    # system and API documentation
+    ("GET", "/api/health"): PUBLIC,
+    ("GET", "/api/openapi.json"): PUBLIC,
+    ("GET", "/api/docs"): PUBLIC,
+    ("GET", "/api/docs/oauth2-redirect"): PUBLIC,
+    # vocabulary
+    ("GET", "/api/countries"): PUBLIC,
+    ("GET", "/api/countries/resolve"): PUBLIC,
+    ("GET", "/api/countries/{code}"): PUBLIC,
+    ("GET", "/api/groups"): PUBLIC,
+    ("GET", "/api/groups/{code}"): PUBLIC,
+    ("GET", "/api/periods/{text}"): PUBLIC,
+    ("GET", "/api/units/convert"): PUBLIC,
+    # accounts
+    ("GET", "/api/accounts/me"): SIGNED_IN,
+    ("GET", "/api/accounts/users"): ADMIN_ONLY,
+    ("POST", "/api/accounts/users"): ADMIN_ONLY,
+    ("GET", "/api/accounts/organisations"): ADMIN_ONLY,
+    ("POST", "/api/accounts/organisations"): ADMIN_ONLY,
+    ("GET", "/api/accounts/tokens"): SIGNED_IN,
+    ("POST", "/api/accounts/tokens"): SIGNED_IN,
+    ("DELETE", "/api/accounts/tokens/{token_id}"): SIGNED_IN,
+    ("GET", "/api/accounts/audit"): ADMIN_ONLY,
+    # portal
+    ("GET", "/"): PUBLIC,
+    ("GET", "/{lang}/"): PUBLIC,
+    ("GET", "/{lang}"): PUBLIC,
+    ("GET", "/{lang}/login"): PUBLIC,
+    ("POST", "/{lang}/login"): PUBLIC,
+    ("POST", "/{lang}/logout"): PUBLIC,
+    ("GET", "/{lang}/account"): SIGNED_IN,
+    ("POST", "/{lang}/account/tokens"): SIGNED_IN,
+    ("POST", "/{lang}/account/tokens/{token_id}/revoke"): SIGNED_IN,
+}
+
+#: Values for path parameters when a route is called.
+PATH_SAMPLES: dict[str, str] = {
+    "lang": "zh",
+    "token_id": "1",
+    "code": "CZ",
+    "text": "2020-05",
+}
+
+#: Form or query values a route needs to be called meaningfully.
+FORM_SAMPLES: dict[tuple[str, str], dict[str, str]] = {
+    ("POST", "/{lang}/login"): {"email": "admin@example.org", "password": "correct horse battery"},
+}
+QUERY_SAMPLES: dict[tuple[str, str], dict[str, str]] = {
+    ("GET", "/api/countries/resolve"): {"name": "捷克"},
+    ("GET", "/api/units/convert"): {"value": "3909", "from": "亿元", "to": "万元"},
+}
