@@ -11,15 +11,17 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from silkhub.core.errors import InvalidInput, Location, Message, Problem
 
 Language = Literal["zh", "en"]
 
@@ -154,7 +156,38 @@ class Settings(BaseSettings):
         return path.read_text().strip().encode()
 
 
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment and config file, with ``overrides`` on top.
+
+    A bad value is reported like any other bad input: one problem per setting, named as the
+    operator wrote it (``SILKHUB_SMTP_PORT``), not as a traceback.
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = ".".join(str(part) for part in err.get("loc", ())) or "?"
+            variable = f"SILKHUB_{name.upper()}"
+            problems.append(
+                Problem(
+                    "bad_setting",
+                    Message(
+                        f"配置项 {variable} 不正确：{err.get('msg', '')}",
+                        f"Setting {variable} is not valid: {err.get('msg', '')}",
+                    ),
+                    Location(field=variable),
+                    err.get("input") if isinstance(err.get("input"), str | int | float) else None,
+                )
+            )
+        raise InvalidInput(
+            Message("配置有误，silkhub 无法启动。", "The configuration is not valid."),
+            problems=problems,
+            code="bad_settings",
+        ) from None
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The process-wide settings, read once."""
-    return Settings()
+    return load_settings()

@@ -86,7 +86,7 @@ def create_organisation(body: OrganisationIn, admin: Admin, db: Db) -> Organisat
             name_zh=body.name_zh,
             name_en=body.name_en,
             kind=body.kind.value,
-            country=body.country.upper(),
+            country=body.country,
         )
         return OrganisationOut.of(org)
 

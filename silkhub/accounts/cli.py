@@ -115,7 +115,7 @@ def org_add(
     name_zh: Annotated[str, typer.Option(help="Chinese name.")],
     name_en: Annotated[str, typer.Option(help="English name.")],
     kind: Annotated[str, typer.Option(help="Kind: " + ", ".join(k.value for k in OrgKind))],
-    country: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2 code.")] = "CN",
+    country: Annotated[str, typer.Option(help="Country: an ISO code or a name.")] = "CN",
 ) -> None:
     """Add an organisation."""
     with state.database().transaction(cli_actor()) as session:
@@ -141,7 +141,10 @@ def token_create(
     name: Annotated[str, typer.Option(help="What the token is for.")],
     role: RoleOption = None,
     expires_days: Annotated[
-        int | None, typer.Option(help="Expire after this many days.", show_default=False)
+        int | None,
+        typer.Option(
+            help="Expire after this many days (1 to 3650).", min=1, max=3650, show_default=False
+        ),
     ] = None,
 ) -> None:
     """Create an API token and print it (once)."""
@@ -152,7 +155,9 @@ def token_create(
             service.user_by_email(session, email),
             name=name,
             roles=roles,
-            expires_at=utcnow() + timedelta(days=expires_days) if expires_days else None,
+            expires_at=utcnow() + timedelta(days=expires_days)
+            if expires_days is not None
+            else None,
         )
         console.print(
             ("令牌（仅显示这一次）：" if _zh() else "Token (shown this once): ")

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from silkhub.accounts import service
 from silkhub.accounts.models import ROLE_NAMES
-from silkhub.core.errors import AuthError, InvalidInput, PermissionDenied
+from silkhub.core.errors import AuthError, InvalidInput, LoginThrottled, PermissionDenied
 from silkhub.settings import Settings
 from silkhub.stores.database import Database
 from silkhub.stores.operational import utcnow
@@ -59,7 +59,7 @@ def login(
             max_failures=settings.login_max_failures,
         )
     except AuthError as exc:
-        headers = {"Retry-After": str(exc.retry_after)} if hasattr(exc, "retry_after") else None
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, LoginThrottled) else None
         return templates_of(request).render(
             request,
             "accounts/login.html",

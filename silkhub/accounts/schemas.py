@@ -15,7 +15,9 @@ class OrganisationIn(BaseModel):
     name_zh: str = Field(min_length=1, max_length=200)
     name_en: str = Field(min_length=1, max_length=200)
     kind: OrgKind
-    country: str = Field(default="CN", min_length=2, max_length=2)
+    country: str = Field(
+        default="CN", max_length=100, description="ISO code or a name; stored as alpha-2."
+    )
 
 
 class OrganisationOut(BaseModel):

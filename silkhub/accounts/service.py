@@ -31,6 +31,7 @@ from silkhub.accounts.models import (
     UserRole,
     WebSession,
 )
+from silkhub.core import countries
 from silkhub.core.errors import (
     BadCredentials,
     Conflict,
@@ -42,6 +43,7 @@ from silkhub.core.errors import (
     Problem,
     Report,
     TokenInvalid,
+    UnknownCountry,
 )
 from silkhub.stores.audit import Actor, AuditEntry
 from silkhub.stores.database import Database
@@ -139,6 +141,27 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def _check_length(report: Report, field: str, value: str, limit: int) -> None:
+    # The columns' own limits, said as a problem rather than met as a database error.
+    if len(value) > limit:
+        report.add(
+            _field_problem(
+                field,
+                "too_long",
+                f"最多{limit}个字符（现有{len(value)}个）。",
+                f"At most {limit} characters (this has {len(value)}).",
+            )
+        )
+
+
+def _check_country(report: Report, country: str) -> str:
+    try:
+        return countries.resolve(country).alpha2
+    except UnknownCountry as exc:
+        report.add(Problem(exc.code, exc.message, Location(field="country"), country))
+        return country
+
+
 def _check_password(password: str, report: Report, field: str = "password") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         report.add(
@@ -174,9 +197,11 @@ def create_organisation(
     for field, value in (("name_zh", name_zh), ("name_en", name_en)):
         if not value.strip():
             report.add(_field_problem(field, "required", "不能为空。", "Must not be empty."))
+        _check_length(report, field, value.strip(), 200)
+    alpha2 = _check_country(report, country)
     report.raise_if_invalid()
     org = Organisation(
-        name_zh=name_zh.strip(), name_en=name_en.strip(), kind=org_kind.value, country=country
+        name_zh=name_zh.strip(), name_en=name_en.strip(), kind=org_kind.value, country=alpha2
     )
     session.add(org)
     session.flush()
@@ -196,6 +221,8 @@ def create_user(
     """Add a person. Raises InvalidInput (with a problem per bad field) or Conflict."""
     email = normalise_email(email)
     report = Report()
+    _check_length(report, "email", email, 254)
+    _check_length(report, "display_name", display_name.strip(), 200)
     if not _EMAIL.match(email):
         report.add(
             _field_problem(
@@ -439,6 +466,7 @@ def create_token(
         report.add(
             _field_problem("name", "required", "令牌名称不能为空。", "The token needs a name.")
         )
+    _check_length(report, "name", name.strip(), 200)
     if not wanted:
         report.add(
             _field_problem(

@@ -11,8 +11,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from silkhub.core.errors import Problem, SilkhubError
-from silkhub.settings import Settings
+from silkhub.core.errors import InvalidInput, Problem, SilkhubError
+from silkhub.settings import Settings, load_settings
 from silkhub.stores.audit import Actor
 from silkhub.stores.database import Database
 
@@ -30,7 +30,7 @@ class CliState:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            self._settings = Settings(**self.overrides)
+            self._settings = load_settings(**self.overrides)
         return self._settings
 
     @property
@@ -39,7 +39,7 @@ class CliState:
             return self.lang
         try:
             return self.settings.default_language
-        except Exception:  # noqa: BLE001 - bad settings must not hide the error being printed
+        except InvalidInput:  # bad settings must not hide the error being printed
             return "zh"
 
     def reset(self) -> None:
@@ -57,7 +57,11 @@ class CliState:
             from silkhub.migrations import ensure_current
 
             db = Database.from_url(self.settings.resolved_database_url)
-            ensure_current(db.engine)
+            try:
+                ensure_current(db.engine)
+            except BaseException:
+                db.dispose()
+                raise
             self._db = db
         return self._db
 

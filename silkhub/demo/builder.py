@@ -117,7 +117,12 @@ def _write_marker(data_dir: Path, seed: int, *, complete: bool) -> None:
 
 
 def build_demo(settings: Settings, *, seed: int = 2020, password: str | None = None) -> DemoHub:
-    """Build a fresh demonstration hub in ``settings.data_dir`` (on embedded stores)."""
+    """Build a fresh demonstration hub in ``settings.data_dir``.
+
+    Always on embedded stores inside that directory, whatever the settings name, so that a
+    demonstration can never write into (or wipe) a real database.
+    """
+    settings = settings.model_copy(update={"database_url": None, "analytical_dir": None})
     data_dir = settings.data_dir
     _prepare_directory(data_dir)
     # The marker goes first, so that an interrupted build can be rebuilt over.

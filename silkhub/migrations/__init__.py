@@ -17,7 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from silkhub.core.errors import Message, SchemaMismatch, StoreError
 
@@ -69,7 +69,7 @@ def schema_state(engine: Engine) -> SchemaState:
         with engine.connect() as conn:
             current = MigrationContext.configure(conn).get_current_revision()
             tables = set(inspect(conn).get_table_names()) - {"alembic_version"}
-    except OperationalError as exc:
+    except DBAPIError as exc:
         reason = str(exc.orig) if exc.orig is not None else str(exc)
         raise StoreError(
             Message(

@@ -180,17 +180,27 @@ class BodyLimitMiddleware:
             await self._refuse(scope, receive, send)
             return
         seen = 0
+        exceeded = False
 
         async def limited_receive() -> AsgiMessage:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
+                    exceeded = True
                     raise _too_large(self.max_bytes)
             return message
 
-        await self.app(scope, limited_receive, send)
+        async def guarded_send(message: AsgiMessage) -> None:
+            # Frameworks answer an error raised while reading the body in their own way (FastAPI
+            # with a 400); once the limit is passed, the answer is ours instead.
+            if not exceeded:
+                await send(message)
+            elif message["type"] == "http.response.start":
+                await self._refuse(scope, receive, send)
+
+        await self.app(scope, limited_receive, guarded_send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)

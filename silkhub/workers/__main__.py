@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from silkhub.settings import get_settings
+from silkhub.core.errors import InvalidInput
+from silkhub.settings import load_settings
 from silkhub.workers.runner import run_worker
 
 
@@ -20,8 +21,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.max_jobs is not None and args.max_jobs < 1:
         parser.error("--max-jobs must be at least 1")
+    try:
+        settings = load_settings()
+    except InvalidInput as exc:
+        for line in (exc.in_("zh"), exc.in_("en"), *(p.describe("en") for p in exc.problems)):
+            print(line, file=sys.stderr)
+        return 2
     return run_worker(
-        get_settings(), once=args.once, until_empty=args.until_empty, max_jobs=args.max_jobs
+        settings, once=args.once, until_empty=args.until_empty, max_jobs=args.max_jobs
     )
 
 
