@@ -4,7 +4,7 @@
     python scripts/update_catalogs.py --check  # exit 1 if a catalog lacks a message
 
 Message ids are English. The English catalog stays empty (ids are shown as they are); the
-Chinese one must translate every id: ``tests/web/test_catalogs.py`` checks it.
+Chinese one must translate every id: ``tests/test_code_quality.py`` checks it.
 """
 
 from __future__ import annotations

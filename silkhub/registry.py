@@ -1,8 +1,11 @@
-"""The one list of capabilities: what the app factory, the CLI, the worker and the migrations
-load. A new capability adds itself here and nowhere else.
+"""The one list of capabilities that the app factory, the CLI, the worker, the demo builder and
+the migrations load. Adding a capability here mounts it everywhere; the checklist of what else
+it needs (a migration, access-matrix entries, import contracts, docs) is in
+``docs/architecture.md``.
 
 Each entry is a subpackage that may have ``models`` (tables), ``api`` (``router``), ``pages``
-(``router``), ``cli`` (``app``, a Typer group) and ``jobs`` (``HANDLERS``, job kind -> handler).
+(``router``), ``cli`` (``COMMANDS``: command name -> Typer group), ``jobs`` (``HANDLERS``: job
+kind -> handler), ``demo`` (``build(db=, settings=, rng=)``) and a ``templates/`` folder.
 """
 
 from __future__ import annotations

@@ -67,6 +67,17 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000",
         description="Public address of the portal, used in e-mails, feeds and links.",
     )
+    forwarded_allow_ips: str | None = Field(
+        default=None,
+        description=(
+            "Addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto headers "
+            "are believed (comma-separated, '*' for any). Default: none, so client addresses "
+            "(for sign-in throttling) and https (for secure cookies) come from the connection."
+        ),
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Least severe log level written to standard error."
+    )
     default_language: Language = Field(
         default="zh", description="Language when neither the URL nor the browser names one."
     )

@@ -11,8 +11,10 @@ import typer.core
 from typer import _click as click
 
 from silkhub import __version__
+from silkhub.cli import jobs
 from silkhub.cli.context import console, print_error, state
 from silkhub.core.errors import SchemaMismatch, SilkhubError
+from silkhub.logs import configure_logging
 from silkhub.registry import CAPABILITIES, capability_module
 
 
@@ -115,6 +117,7 @@ def serve(
     """Serve the portal and the REST API."""
     from silkhub.web.server import run_server
 
+    configure_logging(state.settings.log_level)
     db = state.database()
     run_server(state.settings, db, host=host, port=port)
 
@@ -138,9 +141,14 @@ def worker(
 
 @app.command()
 def demo(
-    data_dir: Annotated[Path, typer.Option(help="Where to build the demonstration hub.")] = Path(
-        "silkhub-demo"
-    ),
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where to build the demonstration hub (default: the global --data-dir if "
+            "given, else ./silkhub-demo).",
+            show_default=False,
+        ),
+    ] = None,
     port: Annotated[int, typer.Option(help="Port of the portal.")] = 8000,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     serve: Annotated[bool, typer.Option(help="Serve the portal once built.")] = True,
@@ -159,7 +167,9 @@ def demo(
 
     # The demonstration hub always runs on embedded stores in its own directory, whatever
     # SILKHUB_DATABASE_URL says, so that it can never wipe a real database.
-    state.use_data_dir(data_dir, embedded=True)
+    state.use_data_dir(
+        data_dir or state.overrides.get("data_dir") or Path("silkhub-demo"), embedded=True
+    )
     hub = build_demo(state.settings, seed=seed, password=admin_password)
     zh = state.language == "zh"
     address = f"http://{host}:{port}/"
@@ -176,10 +186,13 @@ def demo(
         console.print(f"  {login.email:<32} {', '.join(login.roles)}")
     if serve:
         console.print(("门户地址：" if zh else "Portal: ") + f"[bold]{address}[/]")
+        configure_logging(state.settings.log_level)
         run_server(state.settings, state.database(), host=host, port=port)
 
 
-def _mount_capabilities() -> None:
+def _mount_subcommands() -> None:
+    app.add_typer(jobs.app, name="jobs")
+
     for capability in CAPABILITIES:
         module = capability_module(capability, "cli")
         if module is None:
@@ -188,7 +201,7 @@ def _mount_capabilities() -> None:
             app.add_typer(group, name=name)
 
 
-_mount_capabilities()
+_mount_subcommands()
 
 
 def main() -> None:

@@ -96,14 +96,7 @@ def upgrade(engine: Engine) -> SchemaState:
     if not state.known:
         raise _newer_store(state)
     if state.current is None and state.has_tables:
-        raise SchemaMismatch(
-            Message(
-                "数据库中已有数据表但没有 silkhub 的版本标记，silkhub 不会改动它。"
-                "请使用一个空数据库，或从备份恢复。",
-                "The database has tables but no silkhub revision stamp; silkhub will not "
-                "touch it. Use an empty database, or restore from a backup.",
-            )
-        )
+        raise _foreign_store()
     if not state.up_to_date:
         command.upgrade(alembic_config(engine), "head")
     return schema_state(engine)
@@ -134,6 +127,8 @@ def ensure_current(engine: Engine) -> None:
         return
     if not state.known:
         raise _newer_store(state)
+    if state.current is None and state.has_tables:
+        raise _foreign_store()
     if state.empty:
         raise SchemaMismatch(
             Message(
@@ -147,6 +142,17 @@ def ensure_current(engine: Engine) -> None:
             "请先备份，再运行 `silkhub init` 升级。",
             f"The database schema is at revision {state.current}; this silkhub needs "
             f"{state.head}. Back it up, then run `silkhub init` to upgrade.",
+        )
+    )
+
+
+def _foreign_store() -> SchemaMismatch:
+    return SchemaMismatch(
+        Message(
+            "数据库中已有数据表但没有 silkhub 的版本标记，silkhub 不会改动它。"
+            "请使用一个空数据库，或从备份恢复。",
+            "The database has tables but no silkhub revision stamp; silkhub will not "
+            "touch it. Use an empty database, or restore from a backup.",
         )
     )
 

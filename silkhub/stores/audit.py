@@ -26,7 +26,7 @@ class Actor:
     """Who is acting: a person (user id), a machine token, or the system."""
 
     user_id: int | None
-    label: str  # e-mail, "token:<prefix>", "system", "cli"
+    label: str  # an e-mail, "<e-mail> (token <prefix>)", "system", "cli:<user>", "worker:<id>"
 
     @classmethod
     def system(cls, label: str = "system") -> Actor:

@@ -1,10 +1,10 @@
-"""``/api/health`` and ``/api/version``: what a load balancer and an operator ask first."""
+"""``/api/health``: what a load balancer and an operator ask first."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,14 +22,21 @@ class Health(BaseModel):
     database: Literal["ok", "unavailable"]
 
 
-@router.get("/health", response_model=Health, summary="Is the service up")
-def health(db: Annotated[Database, Depends(app_db)]) -> Health:
+@router.get(
+    "/health",
+    response_model=Health,
+    summary="Is the service up",
+    responses={503: {"model": Health, "description": "The operational store is unreachable."}},
+)
+def health(db: Annotated[Database, Depends(app_db)], response: Response) -> Health:
     try:
         with db.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         database: Literal["ok", "unavailable"] = "ok"
     except SQLAlchemyError:
         database = "unavailable"
+        # A load balancer reads the status code, not the body.
+        response.status_code = 503
     return Health(
         status="ok" if database == "ok" else "degraded", version=__version__, database=database
     )

@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from silkhub.core.errors import JobError, PermanentJobError, SchemaMismatch
 from silkhub.jobs import Handler, JobContext
+from silkhub.logs import configure_logging
 from silkhub.migrations import ensure_current
 from silkhub.settings import Settings
 from silkhub.stores.audit import Actor, install_audit
@@ -360,9 +361,7 @@ def run_worker(
     be reached; 2: refused to start (schema not current, handlers misconfigured; the message
     is printed in both languages); 130: stopped at once by a second signal.
     """
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings.log_level)
     engine = make_engine(settings.resolved_database_url)
     try:
         try:

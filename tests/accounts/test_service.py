@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from silkhub.accounts import service
-from silkhub.accounts.models import ApiToken, LoginThrottle, Role, User
+from silkhub.accounts.models import ApiToken, LoginThrottle, Role, User, WebSession
 from silkhub.core.errors import (
     BadCredentials,
     Conflict,
@@ -290,3 +290,17 @@ def test_production_hash_cost() -> None:
     assert params.type.name == "ID"
     assert params.memory_cost >= 65536
     assert params.time_cost >= 3
+
+
+def test_expired_sessions_are_swept_when_a_new_one_starts(db: Database) -> None:
+    user_id = add_user(db)
+    now = utcnow()
+    with db.transaction() as session:
+        user = session.get(User, user_id)
+        assert user is not None
+        principal = service.principal_for(user)
+        old = service.start_web_session(session, principal, hours=1, now=now)
+        service.start_web_session(session, principal, hours=1, now=now + timedelta(hours=2))
+    with db.reading() as session:
+        assert session.scalar(select(func.count()).select_from(WebSession)) == 1
+        assert service.resolve_web_session(session, old, now=now) is None

@@ -25,6 +25,7 @@ from silkhub.cli.context import console, err_console, state
 from silkhub.cli.main import app
 from silkhub.core.errors import BadCredentials, TokenInvalid
 from silkhub.migrations import head_revision
+from silkhub.stores import outbox
 from silkhub.stores.database import Database
 
 runner = CliRunner()
@@ -609,3 +610,33 @@ def test_every_write_through_the_cli_is_audited_as_the_cli(hub: Cli, db: Databas
     ]
     assert len(secret_values) >= 3  # user insert, password change, token insert
     assert set(secret_values) == {"[redacted]"}
+
+
+# --- background jobs -----------------------------------------------------------------------
+
+
+def make_dead_job(db: Database, kind: str = "test.boom") -> int:
+    with db.transaction() as session:
+        outbox.enqueue(session, kind, {"n": 1}, max_attempts=1)
+    claimed = outbox.claim(db.engine, "w1", lease_seconds=30)
+    assert claimed is not None
+    outbox.fail(db.engine, claimed, "receiver said 550 no such user", permanent=True, backoff=1.0)
+    return claimed.id
+
+
+def test_status_dead_and_requeue(hub: Cli, db: Database) -> None:
+    job_id = make_dead_job(db)
+    with db.transaction() as session:
+        outbox.enqueue(session, "test.fine", {})
+    status = flat(ok(hub("jobs", "status", lang="en")).stdout)
+    assert "│ pending │ 1 │" in status
+    assert "│ dead │ 1 │" in status
+    dead = flat(ok(hub("jobs", "dead", lang="en")).stdout)
+    assert "test.boom" in dead
+    assert "550 no such user" in dead
+    requeued = ok(hub("jobs", "requeue", str(job_id), "999", lang="en"))
+    assert "Requeued 1 job(s)." in requeued.stdout
+    assert "not dead" in requeued.stdout
+    with db.reading() as session:
+        assert outbox.stats(session)["dead"] == 0
+        assert outbox.stats(session)["pending"] == 2

@@ -310,3 +310,14 @@ def test_demo_command_refuses_a_directory_that_is_not_a_demo(tmp_path: Path) -> 
     assert isinstance(result.exception, SystemExit)
     assert "will not be wiped" in " ".join(result.stderr.split())
     assert [p.name for p in target.iterdir()] == ["keep.txt"]
+
+
+def test_demo_command_honours_the_global_data_dir(tmp_path: Path) -> None:
+    target = tmp_path / "global"
+    result = CliRunner().invoke(
+        app, ["--data-dir", str(target), "demo", "--no-serve", "--admin-password", PASSWORD]
+    )
+    state.reset()
+    assert result.exit_code == 0, result.output
+    assert (target / "demo.json").is_file()
+    assert (target / "silkhub.db").is_file()

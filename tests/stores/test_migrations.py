@@ -94,3 +94,11 @@ def test_foreign_tables_without_a_stamp_are_left_alone(empty: Engine) -> None:
     with pytest.raises(SchemaMismatch):
         upgrade(empty)
     assert set(inspect(empty).get_table_names()) == {"someone_elses"}
+
+
+def test_foreign_tables_are_named_as_such_at_start(empty: Engine) -> None:
+    with empty.begin() as conn:
+        conn.execute(text("CREATE TABLE someone_elses (id INTEGER PRIMARY KEY)"))
+    with pytest.raises(SchemaMismatch) as caught:
+        ensure_current(empty)
+    assert "no silkhub revision stamp" in caught.value.message.en

@@ -281,3 +281,14 @@ def test_openapi_document(client: TestClient) -> None:
 def test_health(client: TestClient) -> None:
     body = client.get("/api/health").json()
     assert body == {"status": "ok", "version": "0.1.0", "database": "ok"}
+
+
+def test_health_is_503_when_the_store_is_unreachable(settings: Settings, tmp_path: object) -> None:
+    gone = Database.from_url("sqlite:////nonexistent-dir/silkhub.db")
+    try:
+        with TestClient(create_app(settings, db=gone)) as c:
+            response = c.get("/api/health")
+    finally:
+        gone.dispose()
+    assert response.status_code == 503
+    assert response.json()["database"] == "unavailable"
