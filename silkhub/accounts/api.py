@@ -33,21 +33,13 @@ Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 
 @router.get("/me", response_model=Me, summary="Who am I")
 def me(principal: CurrentUser) -> Me:
-    return Me(
-        user_id=principal.user_id,
-        email=principal.email,
-        display_name=principal.display_name,
-        roles=sorted(principal.roles),
-        language=principal.language,
-        organisation_id=principal.organisation_id,
-        via=principal.via,
-    )
+    return Me.model_validate(principal)
 
 
 @router.get("/users", response_model=list[UserOut], summary="List people")
 def list_users(_: Admin, db: Db) -> list[UserOut]:
     with db.reading() as session:
-        return [UserOut.of(u) for u in service.list_users(session)]
+        return [UserOut.model_validate(u) for u in service.list_users(session)]
 
 
 @router.post(
@@ -64,13 +56,13 @@ def create_user(body: UserIn, admin: Admin, db: Db) -> UserOut:
             organisation_id=body.organisation_id,
             language=body.language,
         )
-        return UserOut.of(user)
+        return UserOut.model_validate(user)
 
 
 @router.get("/organisations", response_model=list[OrganisationOut], summary="List organisations")
 def list_organisations(_: Admin, db: Db) -> list[OrganisationOut]:
     with db.reading() as session:
-        return [OrganisationOut.of(o) for o in service.list_organisations(session)]
+        return [OrganisationOut.model_validate(o) for o in service.list_organisations(session)]
 
 
 @router.post(
@@ -88,13 +80,13 @@ def create_organisation(body: OrganisationIn, admin: Admin, db: Db) -> Organisat
             kind=body.kind.value,
             country=body.country,
         )
-        return OrganisationOut.of(org)
+        return OrganisationOut.model_validate(org)
 
 
 @router.get("/tokens", response_model=list[TokenOut], summary="My API tokens")
 def list_tokens(principal: CurrentUser, db: Db) -> list[TokenOut]:
     with db.reading() as session:
-        return [TokenOut.of(t) for t in service.list_tokens(session, principal.user_id)]
+        return [TokenOut.model_validate(t) for t in service.list_tokens(session, principal.user_id)]
 
 
 @router.post(
@@ -113,13 +105,14 @@ def create_token(body: TokenIn, principal: CurrentUser, db: Db) -> IssuedTokenOu
             ceiling=principal.roles,
             expires_at=body.expires_at,
         )
-        return IssuedTokenOut(**TokenOut.of(issued.token).model_dump(), token=issued.secret)
+        out = TokenOut.model_validate(issued.token)
+        return IssuedTokenOut(**out.model_dump(), token=issued.secret)
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut, summary="Revoke an API token")
 def revoke_token(token_id: int, principal: CurrentUser, db: Db) -> TokenOut:
     with db.transaction(principal.actor) as session:
-        return TokenOut.of(service.revoke_token(session, principal, token_id))
+        return TokenOut.model_validate(service.revoke_token(session, principal, token_id))
 
 
 @router.get("/audit", response_model=AuditPage, summary="The audit log (newest first)")
@@ -136,17 +129,5 @@ def audit_log(
             total=total,
             limit=limit,
             offset=offset,
-            entries=[
-                AuditEntryOut(
-                    id=r.id,
-                    at=r.at,
-                    actor=r.actor,
-                    actor_user_id=r.actor_user_id,
-                    action=r.action,
-                    entity=r.entity,
-                    entity_id=r.entity_id,
-                    changes=r.changes,
-                )
-                for r in rows
-            ],
+            entries=[AuditEntryOut.model_validate(r) for r in rows],
         )

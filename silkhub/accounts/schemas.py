@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from silkhub.accounts.models import ApiToken, Organisation, OrgKind, Role, User
+from silkhub.accounts.models import OrgKind, Role
 
 
 class OrganisationIn(BaseModel):
@@ -20,24 +20,23 @@ class OrganisationIn(BaseModel):
     )
 
 
-class OrganisationOut(BaseModel):
+class FromObject(BaseModel):
+    """A response read straight from a model's (or a principal's) attributes."""
+
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+
+
+# Roles come from sets; answers list them in a stable order.
+RoleList = Annotated[list[Role], AfterValidator(sorted)]
+
+
+class OrganisationOut(FromObject):
     id: int
     name_zh: str
     name_en: str
     kind: OrgKind
     country: str
     created_at: datetime
-
-    @classmethod
-    def of(cls, org: Organisation) -> OrganisationOut:
-        return cls(
-            id=org.id,
-            name_zh=org.name_zh,
-            name_en=org.name_en,
-            kind=OrgKind(org.kind),
-            country=org.country,
-            created_at=org.created_at,
-        )
 
 
 class UserIn(BaseModel):
@@ -50,35 +49,22 @@ class UserIn(BaseModel):
     language: Literal["zh", "en"] = "zh"
 
 
-class UserOut(BaseModel):
+class UserOut(FromObject):
     id: int
     email: str
     display_name: str
-    roles: list[Role]
+    roles: RoleList
     organisation_id: int | None
     language: str
     is_active: bool
     created_at: datetime
 
-    @classmethod
-    def of(cls, user: User) -> UserOut:
-        return cls(
-            id=user.id,
-            email=user.email,
-            display_name=user.display_name,
-            roles=sorted(user.roles),
-            organisation_id=user.organisation_id,
-            language=user.language,
-            is_active=user.is_active,
-            created_at=user.created_at,
-        )
 
-
-class Me(BaseModel):
+class Me(FromObject):
     user_id: int
     email: str
     display_name: str
-    roles: list[Role]
+    roles: RoleList
     language: str
     organisation_id: int | None
     via: Literal["session", "token", "cli"]
@@ -93,35 +79,23 @@ class TokenIn(BaseModel):
     expires_at: datetime | None = None
 
 
-class TokenOut(BaseModel):
+class TokenOut(FromObject):
     id: int
     name: str
     prefix: str
-    roles: list[Role]
+    # The model keeps roles as a string; its role_set is the parsed set.
+    roles: RoleList = Field(validation_alias="role_set")
     created_at: datetime
     expires_at: datetime | None
     revoked_at: datetime | None
     last_used_at: datetime | None
-
-    @classmethod
-    def of(cls, token: ApiToken) -> TokenOut:
-        return cls(
-            id=token.id,
-            name=token.name,
-            prefix=token.prefix,
-            roles=sorted(token.role_set),
-            created_at=token.created_at,
-            expires_at=token.expires_at,
-            revoked_at=token.revoked_at,
-            last_used_at=token.last_used_at,
-        )
 
 
 class IssuedTokenOut(TokenOut):
     token: str = Field(description="The token itself. Shown this once; keep it safe.")
 
 
-class AuditEntryOut(BaseModel):
+class AuditEntryOut(FromObject):
     id: int
     at: datetime
     actor: str

@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -230,15 +230,3 @@ def _content_length(scope: Scope) -> int | None:
 
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
-
-
-def public_principal_dict(principal: Principal) -> dict[str, Any]:
-    return {
-        "user_id": principal.user_id,
-        "email": principal.email,
-        "display_name": principal.display_name,
-        "roles": sorted(r.value for r in principal.roles),
-        "language": principal.language,
-        "organisation_id": principal.organisation_id,
-        "via": principal.via,
-    }

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from silkhub.core import countries, groups, periods, units
 from silkhub.core.errors import InvalidInput, Location, Message, UnknownCountry
@@ -19,24 +19,18 @@ router = APIRouter(prefix="/api", tags=["vocabulary"])
 
 
 class CountryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     alpha2: str
     alpha3: str
     numeric: str
     name_zh: str
     name_en: str
 
-    @classmethod
-    def of(cls, c: countries.Country) -> CountryOut:
-        return cls(
-            alpha2=c.alpha2,
-            alpha3=c.alpha3,
-            numeric=c.numeric,
-            name_zh=c.name_zh,
-            name_en=c.name_en,
-        )
-
 
 class GroupOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     code: str
     name_zh: str
     name_en: str
@@ -70,7 +64,7 @@ class ConversionOut(BaseModel):
 
 @router.get("/countries", response_model=list[CountryOut], summary="Every ISO 3166-1 country")
 def list_countries() -> list[CountryOut]:
-    return [CountryOut.of(c) for c in countries.all_countries()]
+    return [CountryOut.model_validate(c) for c in countries.all_countries()]
 
 
 @router.get(
@@ -80,7 +74,7 @@ def list_countries() -> list[CountryOut]:
 )
 def resolve_country(name: Annotated[str, Query(max_length=200)]) -> CountryOut:
     try:
-        return CountryOut.of(countries.resolve(name))
+        return CountryOut.model_validate(countries.resolve(name))
     except UnknownCountry as exc:
         # Said to be about the query parameter, so a client can point at its own field.
         raise UnknownCountry(
@@ -90,23 +84,12 @@ def resolve_country(name: Annotated[str, Query(max_length=200)]) -> CountryOut:
 
 @router.get("/countries/{code}", response_model=CountryOut, summary="A country by ISO code")
 def get_country(code: str) -> CountryOut:
-    return CountryOut.of(countries.get(code))
-
-
-def _group_out(g: groups.CountryGroup) -> GroupOut:
-    return GroupOut(
-        code=g.code,
-        name_zh=g.name_zh,
-        name_en=g.name_en,
-        description_zh=g.description_zh,
-        description_en=g.description_en,
-        source=g.source,
-    )
+    return CountryOut.model_validate(countries.get(code))
 
 
 @router.get("/groups", response_model=list[GroupOut], summary="Country groups")
 def list_groups() -> list[GroupOut]:
-    return [_group_out(g) for g in groups.groups()]
+    return [GroupOut.model_validate(g) for g in groups.groups()]
 
 
 @router.get(
@@ -120,9 +103,9 @@ def group_members(
     g = groups.group(code)
     members = sorted(groups.members(code, day))
     return GroupMembersOut(
-        **_group_out(g).model_dump(),
+        **GroupOut.model_validate(g).model_dump(),
         as_of=day,
-        members=[CountryOut.of(countries.get(m)) for m in members],
+        members=[CountryOut.model_validate(countries.get(m)) for m in members],
     )
 
 
