@@ -79,9 +79,43 @@ def settings_reference() -> str:
     return "\n".join(lines) + "\n"
 
 
+def datasets_reference() -> str:
+    from silkhub.stats.datasets import DATASETS
+
+    lines: list[str] = []
+    for ds in DATASETS.values():
+        lines += [
+            f"### `{ds.name}`: {ds.en} / {ds.zh}",
+            "",
+            ds.description_en,
+            "",
+            ds.description_zh,
+            "",
+        ]
+        lines += [
+            "| field | kind | stored unit | required | meaning | 含义 | accepted values |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for f in ds.fields:
+            choices = "; ".join(f"`{c.value}` ({c.zh}, {', '.join(c.aliases)})" for c in f.choices)
+            lines.append(
+                f"| `{f.name}` | {f.kind.value} | {f.base_unit or ''} | "
+                f"{'yes' if f.required else ''} | {f.en} | {f.zh} | {choices} |"
+            )
+        notes = [f"One observation per ({', '.join(ds.key)})."]
+        if ds.one_of:
+            notes.append(f"At least one of {', '.join(ds.one_of)} on every row.")
+        if ds.non_negative:
+            notes.append(f"Never negative: {', '.join(ds.non_negative)}.")
+        notes.append(f"Revisions replace whole months of `{ds.period_field}`.")
+        lines += ["", " ".join(notes), ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
 SECTIONS = {
     ROOT / "docs" / "cli.md": ("cli-reference", cli_reference),
     ROOT / "docs" / "configuration.md": ("settings", settings_reference),
+    ROOT / "docs" / "datasets.md": ("datasets", datasets_reference),
 }
 
 

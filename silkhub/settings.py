@@ -95,6 +95,11 @@ class Settings(BaseSettings):
         default=50 * 1024 * 1024,
         description="Largest request body the API and portal accept, in bytes (413 above it).",
     )
+    import_max_bytes: int = Field(
+        default=1024 * 1024 * 1024,
+        description="Largest statistics file an import reads, in bytes (uploads through the "
+        "API are also held to max_body_bytes).",
+    )
     session_hours: int = Field(default=12, description="Lifetime of a portal session, in hours.")
     login_max_failures: int = Field(
         default=5, description="Failed logins for one account or address before logins slow down."

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from silkhub.core.errors import InvalidInput, Problem, SilkhubError
 from silkhub.settings import Settings, load_settings
+from silkhub.stores.analytical import AnalyticalStore
 from silkhub.stores.audit import Actor
 from silkhub.stores.database import Database
 
@@ -64,6 +65,9 @@ class CliState:
                 raise
             self._db = db
         return self._db
+
+    def analytical(self) -> AnalyticalStore:
+        return AnalyticalStore(self.settings.resolved_analytical_dir)
 
     def use_data_dir(self, data_dir: Path, *, embedded: bool = False) -> None:
         self.overrides["data_dir"] = data_dir

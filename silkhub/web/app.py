@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from silkhub import __version__
 from silkhub.registry import CAPABILITIES, capability_dir, capability_module
 from silkhub.settings import Settings, get_settings
+from silkhub.stores.analytical import AnalyticalStore
 from silkhub.stores.database import Database
 from silkhub.web import home, system_api, vocabulary_api
 from silkhub.web.errors import install_error_handlers
@@ -29,6 +30,7 @@ OPENAPI_TAGS = [
     {"name": "system", "description": "Health and version."},
     {"name": "vocabulary", "description": "Countries, country groups, periods and units."},
     {"name": "accounts", "description": "People, organisations, API tokens, audit log."},
+    {"name": "statistics", "description": "Datasets, imports (vintages) and measures."},
 ]
 
 
@@ -59,6 +61,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     templates_dirs: dict[str, Path] = {}
     app.state.settings = settings
     app.state.db = db
+    app.state.analytical = AnalyticalStore(settings.resolved_analytical_dir)
     app.state.secret_key = settings.resolved_secret_key()
     app.state.demo = read_demo_marker(settings.data_dir)
 

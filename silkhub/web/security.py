@@ -25,6 +25,7 @@ from silkhub.accounts.models import Role
 from silkhub.accounts.service import Principal, resolve_web_session, verify_token
 from silkhub.core.errors import AuthError, Message, PayloadTooLarge, PermissionDenied
 from silkhub.settings import Settings
+from silkhub.stores.analytical import AnalyticalStore
 from silkhub.stores.database import Database
 from silkhub.web.errors import respond
 
@@ -43,6 +44,11 @@ def app_settings(request: Request) -> Settings:
 def app_db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
+
+
+def app_analytical(request: Request) -> AnalyticalStore:
+    store: AnalyticalStore = request.app.state.analytical
+    return store
 
 
 def _bearer(request: Request) -> str | None:

@@ -42,6 +42,12 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/api/accounts/tokens"): SIGNED_IN,
     ("DELETE", "/api/accounts/tokens/{token_id}"): SIGNED_IN,
     ("GET", "/api/accounts/audit"): ADMIN_ONLY,
+    # statistics
+    ("GET", "/api/stats/datasets"): PUBLIC,
+    ("GET", "/api/stats/datasets/{name}"): PUBLIC,
+    ("GET", "/api/stats/imports"): frozenset({Role.ANALYST}),
+    ("GET", "/api/stats/imports/{import_id}"): frozenset({Role.ANALYST}),
+    ("POST", "/api/stats/imports"): frozenset({Role.ANALYST}),
     # portal
     ("GET", "/"): PUBLIC,
     ("GET", "/{lang}/"): PUBLIC,
@@ -60,6 +66,8 @@ PATH_SAMPLES: dict[str, str] = {
     "token_id": "1",
     "code": "CZ",
     "text": "2020-05",
+    "name": "trade",
+    "import_id": "1",
 }
 
 #: Form or query values a route needs to be called meaningfully.

@@ -1,0 +1,1 @@
+"""Hub statistics: datasets, ingestion with validation, vintages, measures."""

@@ -1,0 +1,118 @@
+"""REST routes of the statistics capability, under ``/api/stats``."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request, UploadFile, status
+
+from silkhub.accounts.models import Role
+from silkhub.accounts.service import Principal
+from silkhub.core.errors import InvalidInput, Message
+from silkhub.settings import Settings
+from silkhub.stats import service
+from silkhub.stats.datasets import DATASETS, dataset
+from silkhub.stats.schemas import DatasetOut, ImportOut, ImportResult
+from silkhub.stores.analytical import AnalyticalStore
+from silkhub.stores.database import Database
+from silkhub.web.i18n import request_language
+from silkhub.web.security import app_analytical, app_db, app_settings, require_roles
+
+router = APIRouter(prefix="/api/stats", tags=["statistics"])
+
+Db = Annotated[Database, Depends(app_db)]
+Store = Annotated[AnalyticalStore, Depends(app_analytical)]
+Config = Annotated[Settings, Depends(app_settings)]
+Analyst = Annotated[Principal, Depends(require_roles(Role.ANALYST))]
+
+
+@router.get("/datasets", response_model=list[DatasetOut], summary="The statistical datasets")
+def list_datasets() -> list[DatasetOut]:
+    return [DatasetOut.of(ds) for ds in DATASETS.values()]
+
+
+@router.get("/datasets/{name}", response_model=DatasetOut, summary="One dataset's fields")
+def get_dataset(name: str) -> DatasetOut:
+    return DatasetOut.of(dataset(name))
+
+
+@router.get("/imports", response_model=list[ImportOut], summary="Imported files (vintages)")
+def list_imports(_: Analyst, db: Db, dataset: str | None = None) -> list[ImportOut]:
+    with db.reading() as session:
+        return [ImportOut.model_validate(r) for r in service.list_imports(session, dataset)]
+
+
+@router.get("/imports/{import_id}", response_model=ImportOut, summary="One import")
+def get_import(import_id: int, _: Analyst, db: Db) -> ImportOut:
+    with db.reading() as session:
+        return ImportOut.model_validate(service.get_import(session, import_id))
+
+
+@router.post(
+    "/imports",
+    response_model=ImportResult,
+    status_code=status.HTTP_201_CREATED,
+    summary="Import a file: all of it, or nothing and a problem report",
+)
+def create_import(
+    request: Request,
+    analyst: Analyst,
+    db: Db,
+    store: Store,
+    settings: Config,
+    file: UploadFile,
+    dataset: Annotated[str, Form()],
+    encoding: Annotated[str | None, Form()] = None,
+    sheet: Annotated[str | None, Form()] = None,
+    published_at: Annotated[datetime | None, Form()] = None,
+    mapping_file: UploadFile | None = None,
+) -> ImportResult:
+    lang = request_language(request)
+    work = settings.data_dir / "tmp"
+    work.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=work) as tmp:
+        path = Path(tmp) / Path(file.filename or "upload").name
+        with path.open("wb") as out:
+            shutil.copyfileobj(file.file, out)
+        mapping_path = None
+        if mapping_file is not None:
+            mapping_path = Path(tmp) / Path(mapping_file.filename or "mapping.toml").name
+            with mapping_path.open("wb") as out:
+                shutil.copyfileobj(mapping_file.file, out)
+        outcome = service.import_file(
+            db,
+            store,
+            path,
+            dataset_name=dataset,
+            data_dir=settings.data_dir,
+            actor=analyst.actor,
+            max_bytes=settings.import_max_bytes,
+            source=Path(file.filename or "upload").name,
+            mapping_path=mapping_path,
+            encoding=encoding,
+            sheet=sheet,
+            published_at=published_at,
+        )
+    if outcome.status == "rejected":
+        errors = len(outcome.report.errors)
+        raise InvalidInput(
+            Message(
+                f"文件有{errors}处错误，未导入任何数据。",
+                f"The file has {errors} error(s); nothing was imported.",
+            ),
+            problems=outcome.report.problems,
+            code="import_rejected",
+        )
+    return ImportResult(
+        status=outcome.status,
+        import_id=outcome.import_id,
+        dataset=outcome.dataset,
+        source=outcome.source,
+        rows=outcome.rows,
+        periods=outcome.periods,
+        warnings=[p.to_dict(lang) for p in outcome.report.warnings],
+    )

@@ -1,0 +1,155 @@
+"""``silkhub stats``: datasets, imports and (later) measures at the command line."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from silkhub.cli.context import cli_actor, console, err_console, problems_table, state
+from silkhub.core.errors import Message, Report, SilkhubError
+from silkhub.stats import service
+from silkhub.stats.datasets import DATASETS
+from silkhub.stats.validate import report_to_csv
+
+app = typer.Typer(help="Hub statistics: datasets, imports, measures.", no_args_is_help=True)
+COMMANDS = {"stats": app}
+
+
+def _zh() -> bool:
+    return state.language == "zh"
+
+
+@app.command("datasets")
+def datasets() -> None:
+    """List the datasets and their fields."""
+    lang = state.language
+    for ds in DATASETS.values():
+        table = Table(title=f"{ds.name} — {ds.name_in(lang)}", title_justify="left")
+        for title in (
+            ("字段", "含义", "类型", "单位", "必填")
+            if _zh()
+            else ("field", "meaning", "kind", "unit", "required")
+        ):
+            table.add_column(title)
+        for f in ds.fields:
+            table.add_row(
+                f.name, f.label(lang), f.kind.value, f.base_unit or "", "✓" if f.required else ""
+            )
+        console.print(table)
+
+
+class ImportRejected(SilkhubError):
+    status = 422
+    code = "import_rejected"
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="CSV or .xlsx file.", exists=True, dir_okay=False)],
+    dataset: Annotated[str, typer.Option(help="Dataset: " + ", ".join(DATASETS))],
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            help="Mapping file (TOML) for this source's headers and units.",
+            exists=True,
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            help="Encoding of a CSV file (default: detected; e.g. gbk, utf-8).", show_default=False
+        ),
+    ] = None,
+    sheet: Annotated[
+        str | None, typer.Option(help="Excel sheet to read.", show_default=False)
+    ] = None,
+    published: Annotated[
+        datetime | None,
+        typer.Option(
+            help="When the figures were published (default: now).",
+            formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"],
+            show_default=False,
+        ),
+    ] = None,
+    report_csv: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write the problem report to this CSV file.",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Import a file as a new vintage: all of it, or nothing and a problem report."""
+    settings = state.settings
+    outcome = service.import_file(
+        state.database(),
+        state.analytical(),
+        file,
+        dataset_name=dataset,
+        data_dir=settings.data_dir,
+        actor=cli_actor(),
+        max_bytes=settings.import_max_bytes,
+        mapping_path=mapping,
+        encoding=encoding,
+        sheet=sheet,
+        published_at=published.replace(tzinfo=UTC) if published else None,
+    )
+    lang = state.language
+    if report_csv is not None and len(outcome.report):
+        report_csv.write_text(report_to_csv(outcome.report), encoding="utf-8")
+    if len(outcome.report):
+        err_console.print(problems_table(outcome.report.problems, lang))
+    if outcome.status == "rejected":
+        raise ImportRejected(_rejected_message(outcome.report))
+    if outcome.status == "duplicate":
+        console.print(
+            f"此文件已于导入 {outcome.import_id} 中导入，未作任何改动。"
+            if _zh()
+            else f"This file was imported already (import {outcome.import_id}); nothing changed."
+        )
+        return
+    months = ", ".join(p.strftime("%Y-%m") for p in outcome.periods)
+    console.print(
+        f"已导入 {outcome.rows} 行（导入 {outcome.import_id}，期间：{months}）。"
+        if _zh()
+        else f"Imported {outcome.rows} rows (import {outcome.import_id}; periods: {months})."
+    )
+
+
+def _rejected_message(report: Report) -> Message:
+    n = len(report.errors)
+    return Message(
+        f"文件有{n}处错误，未导入任何数据。", f"The file has {n} error(s); nothing was imported."
+    )
+
+
+@app.command("imports")
+def imports(
+    dataset: Annotated[
+        str | None, typer.Option(help="Only this dataset.", show_default=False)
+    ] = None,
+) -> None:
+    """List imports (vintages), newest first."""
+    with state.database().reading() as session:
+        rows = service.list_imports(session, dataset)
+        table = Table("id", "dataset", "source", "rows", "periods", "published", "by")
+        for r in rows:
+            periods = [p.period for p in r.periods]
+            span = f"{min(periods):%Y-%m}–{max(periods):%Y-%m}" if periods else ""
+            table.add_row(
+                str(r.id),
+                r.dataset,
+                r.source,
+                str(r.rows),
+                span,
+                f"{r.published_at:%Y-%m-%d %H:%M}",
+                r.imported_by,
+            )
+    console.print(table)
