@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request, UploadFile, status
+import pyarrow as pa
+from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile, status
 
 from silkhub.accounts.models import Role
 from silkhub.accounts.service import Principal
@@ -16,7 +17,9 @@ from silkhub.core.errors import InvalidInput, Message
 from silkhub.settings import Settings
 from silkhub.stats import service
 from silkhub.stats.datasets import DATASETS, dataset
-from silkhub.stats.schemas import DatasetOut, ImportOut, ImportResult
+from silkhub.stats.measures import MeasureQuery
+from silkhub.stats.presentation import describe
+from silkhub.stats.schemas import DatasetOut, ImportOut, ImportResult, MeasureOut
 from silkhub.stores.analytical import AnalyticalStore
 from silkhub.stores.database import Database
 from silkhub.web.i18n import request_language
@@ -116,3 +119,77 @@ def create_import(
         periods=outcome.periods,
         warnings=[p.to_dict(lang) for p in outcome.report.warnings],
     )
+
+
+def _query(
+    dataset: str,
+    value: str,
+    period: str,
+    group: str | None,
+    filter: list[str] | None,
+    by: str | None,
+    as_of: date | None,
+) -> MeasureQuery:
+    return service.query_from_text(
+        dataset, value, period, group=group, filters=filter or (), by=by, as_of=as_of
+    )
+
+
+Filters = Annotated[
+    list[str] | None,
+    Query(description="field=value, repeatable: filter=flow=export&filter=partner=越南"),
+]
+
+
+@router.get("/measure", response_model=MeasureOut, summary="A figure, its growth and share")
+def get_measure(
+    db: Db,
+    store: Store,
+    dataset: str,
+    value: str,
+    period: Annotated[str, Query(description="2020-05, 2020年1-5月, 2020-Q2, 2019 ...")],
+    group: str | None = None,
+    filter: Filters = None,
+    as_of: Annotated[date | None, Query(description="As published by the end of this day")] = None,
+) -> MeasureOut:
+    query = _query(dataset, value, period, group, filter, None, as_of)
+    return describe(service.measure(db, store, query))
+
+
+def _table_response(table: pa.Table) -> list[dict[str, Any]]:
+    return [
+        {k: (v.isoformat() if isinstance(v, date) else v) for k, v in row.items()}
+        for row in table.to_pylist()
+    ]
+
+
+@router.get("/top", summary="The largest partners, commodities or other breakdown")
+def get_top(
+    db: Db,
+    store: Store,
+    dataset: str,
+    value: str,
+    period: str,
+    by: str,
+    n: Annotated[int, Query(ge=1, le=200)] = 10,
+    group: str | None = None,
+    filter: Filters = None,
+    as_of: date | None = None,
+) -> list[dict[str, Any]]:
+    query = _query(dataset, value, period, group, filter, by, as_of)
+    return _table_response(service.top(db, store, query, n))
+
+
+@router.get("/series", summary="Month by month, with year-on-year growth and year to date")
+def get_series(
+    db: Db,
+    store: Store,
+    dataset: str,
+    value: str,
+    period: Annotated[str, Query(description="The range: 2019 or 2019-01..; its months")],
+    group: str | None = None,
+    filter: Filters = None,
+    as_of: date | None = None,
+) -> list[dict[str, Any]]:
+    query = _query(dataset, value, period, group, filter, None, as_of)
+    return _table_response(service.series(db, store, query))

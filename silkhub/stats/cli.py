@@ -13,6 +13,7 @@ from silkhub.cli.context import cli_actor, console, err_console, problems_table,
 from silkhub.core.errors import Message, Report, SilkhubError
 from silkhub.stats import service
 from silkhub.stats.datasets import DATASETS
+from silkhub.stats.presentation import sentence
 from silkhub.stats.validate import report_to_csv
 
 app = typer.Typer(help="Hub statistics: datasets, imports, measures.", no_args_is_help=True)
@@ -153,3 +154,67 @@ def imports(
                 r.imported_by,
             )
     console.print(table)
+
+
+@app.command("measure")
+def measure(
+    dataset: Annotated[str, typer.Option(help="Dataset: " + ", ".join(DATASETS))],
+    value: Annotated[str, typer.Option(help="The field summed, e.g. value_cny.")],
+    period: Annotated[str, typer.Option(help="2020-05, 2020年1-5月, 2020-Q2, 2019 ...")],
+    group: Annotated[
+        str | None, typer.Option(help="Country group, e.g. along_route_64.", show_default=False)
+    ] = None,
+    filter: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--filter",
+            help="field=value, repeatable (flow=出口, partner=越南).",
+            show_default=False,
+        ),
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option(help="Break down by this field (top values).", show_default=False)
+    ] = None,
+    top: Annotated[int, typer.Option(help="With --by: how many.", min=1, max=200)] = 10,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            help="As published by the end of this day.", formats=["%Y-%m-%d"], show_default=False
+        ),
+    ] = None,
+) -> None:
+    """A figure as a release gives it: value, year-on-year growth, share of the whole."""
+    query = service.query_from_text(
+        dataset,
+        value,
+        period,
+        group=group,
+        filters=filter or (),
+        by=by,
+        as_of=as_of.date() if as_of else None,
+    )
+    lang = state.language
+    if by is not None:
+        table = service.top(state.database(), state.analytical(), query, top)
+        out = Table(*table.column_names)
+        for row in table.to_pylist():
+            out.add_row(
+                *(
+                    "" if v is None else f"{v:.1f}" if isinstance(v, float) else str(v)
+                    for v in row.values()
+                )
+            )
+        console.print(out)
+        return
+    result = service.measure(state.database(), state.analytical(), query)
+    text = sentence(result, lang)
+    label = query.period.label(lang)
+    if text is None:
+        console.print(f"{label}：无数据。" if _zh() else f"{label}: no data.")
+    else:
+        console.print(f"{label}：{text}" if _zh() else f"{label}: {text}")
+    if not result.complete:
+        missing = ", ".join(v.month.code for v in result.missing_months)
+        err_console.print(
+            f"注意：以下月份尚无数据：{missing}" if _zh() else f"Note: no data yet for {missing}"
+        )

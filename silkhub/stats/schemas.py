@@ -80,3 +80,42 @@ class ImportResult(BaseModel):
     rows: int
     periods: list[date]
     warnings: list[dict[str, Any]]
+
+
+class PeriodOut(BaseModel):
+    code: str
+    label_zh: str
+    label_en: str
+
+
+class VintageOut(BaseModel):
+    dataset: str
+    month: str
+    vintage: int | None
+    published_at: datetime | None
+
+
+class MeasureOut(BaseModel):
+    """One figure as a statistical release gives it, with where it came from."""
+
+    dataset: str
+    value_field: str
+    unit: str | None
+    period: PeriodOut
+    previous_period: PeriodOut
+    group: str | None
+    filters: dict[str, list[str]]
+    as_of: datetime | None
+    value: float | int | None
+    previous: float | int | None
+    growth_pct: float | None
+    times: float | None
+    whole: float | int | None
+    share_pct: float | None
+    previous_share_pct: float | None
+    share_change_pp: float | None
+    contribution_pp: float | None
+    complete: bool
+    text_zh: str | None
+    text_en: str | None
+    vintages: list[VintageOut]

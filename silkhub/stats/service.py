@@ -16,7 +16,7 @@ import hashlib
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -25,9 +25,12 @@ import pyarrow.compute as pc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from silkhub.core.errors import InvalidInput, Message, NotFound, Report
+from silkhub.core.errors import InvalidInput, Location, Message, NotFound, Report
+from silkhub.core.periods import Month, parse_period
 from silkhub.stats import mapping as mapping_files
+from silkhub.stats import measures
 from silkhub.stats.datasets import Dataset, dataset
+from silkhub.stats.measures import MeasureQuery, MeasureResult
 from silkhub.stats.models import StatsImport, StatsVintagePeriod
 from silkhub.stats.readers import read_file
 from silkhub.stats.validate import validate_raw
@@ -235,4 +238,85 @@ def vintage_periods(session: Session, dataset_name: str | None = None) -> pa.Tab
             "published_at": [r[3] for r in rows],
         },
         schema=VINTAGE_PERIODS_ARROW,
+    )
+
+
+# --- measures ----------------------------------------------------------------------------------
+
+
+def _vintages_for(db: Database, *queries: MeasureQuery | None) -> pa.Table:
+    names = sorted({q.dataset for q in queries if q is not None})
+    with db.reading() as session:
+        tables = [vintage_periods(session, name) for name in names]
+    return pa.concat_tables(tables) if tables else vintage_periods_empty()
+
+
+def vintage_periods_empty() -> pa.Table:
+    return VINTAGE_PERIODS_ARROW.empty_table()
+
+
+def measure(
+    db: Database, store: AnalyticalStore, query: MeasureQuery, *, whole: MeasureQuery | None = None
+) -> MeasureResult:
+    """One figure with its growth (and, with a group or a whole, its share and contribution),
+    from the vintages published as of the query's date."""
+    return measures.measure_result(
+        store, query, vintage_periods=_vintages_for(db, query, whole), whole=whole
+    )
+
+
+def top(db: Database, store: AnalyticalStore, query: MeasureQuery, n: int = 10) -> pa.Table:
+    """The ``n`` largest values of the query's ``by`` field (rank, value, growth, share)."""
+    return measures.run(store, measures.top_n(query, n), vintage_periods=_vintages_for(db, query))
+
+
+def series(
+    db: Database,
+    store: AnalyticalStore,
+    query: MeasureQuery,
+    first: Month | None = None,
+    last: Month | None = None,
+) -> pa.Table:
+    """Month by month: value, a year earlier, growth, and the year to date."""
+    return measures.run(
+        store,
+        measures.monthly_series(query, first, last),
+        vintage_periods=_vintages_for(db, query),
+    )
+
+
+def query_from_text(
+    dataset_name: str,
+    value: str,
+    period: str,
+    *,
+    group: str | None = None,
+    filters: Sequence[str] = (),
+    by: str | None = None,
+    as_of: date | None = None,
+) -> MeasureQuery:
+    """A query from what a person types: ``period="2020年1-5月"``, ``filters=["flow=出口"]``,
+    ``as_of`` a day (the figures as published by the end of that day, UTC)."""
+    parsed: dict[str, list[str]] = {}
+    for item in filters:
+        name, sep, text = item.partition("=")
+        if not sep or not name.strip() or not text.strip():
+            raise InvalidInput.single(
+                "bad_filter",
+                Message(
+                    f"筛选条件“{item}”应写作 字段=值。", f"Filter {item!r} must be field=value."
+                ),
+                location=Location(field="filter"),
+                value=item,
+            )
+        parsed.setdefault(name.strip(), []).append(text.strip())
+    moment = datetime.combine(as_of, datetime.max.time(), tzinfo=UTC) if as_of is not None else None
+    return MeasureQuery(
+        dataset=dataset_name,
+        value=value,
+        period=parse_period(period),
+        filters={k: v[0] if len(v) == 1 else tuple(v) for k, v in parsed.items()},
+        group=group or None,
+        by=by or None,
+        as_of=moment,
     )

@@ -62,3 +62,58 @@ def test_a_bad_file_is_a_problem_report(client: TestClient, people: dict[Role, P
 
 def test_only_analysts_import(client: TestClient, people: dict[Role, Person]) -> None:
     assert upload(client, people[Role.EDITOR], CSV).status_code == 403
+
+
+MONTHS = (
+    "月份,进出口,国别（地区）,金额（万元）\n"
+    + "\n".join(
+        [
+            "2019-05,出口,捷克,1000",
+            "2019-05,出口,美国,3000",
+            "2020-05,出口,捷克,1500",
+            "2020-05,进口,捷克,500",
+            "2020-05,出口,美国,2000",
+        ]
+    )
+    + "\n"
+)
+
+
+def test_measures_over_http(client: TestClient, people: dict[Role, Person]) -> None:
+    assert upload(client, people[Role.ANALYST], MONTHS).status_code == 201
+    params = {
+        "dataset": "trade",
+        "value": "value_cny",
+        "period": "2020年5月",
+        "group": "china_ceec",
+        "filter": "flow=出口",
+    }
+    body = client.get("/api/stats/measure", params=params).json()
+    # CEEC exports: 1500万 against 1000万 a year earlier (+50%); of all exports 1500/3500.
+    assert body["value"] == 15_000_000
+    assert body["previous"] == 10_000_000
+    assert body["growth_pct"] == 50.0
+    assert round(body["share_pct"], 4) == round(1500 / 3500 * 100, 4)
+    assert body["period"] == {"code": "2020-05", "label_zh": "2020年5月", "label_en": "May 2020"}
+    assert body["text_zh"] == "1500万元，增长50.0%，占42.9%"
+    assert body["complete"] is True
+    assert {v["month"] for v in body["vintages"]} == {"2020-05", "2019-05"}
+    top = client.get("/api/stats/top", params={**params, "by": "partner", "group": ""}).json()
+    assert [(r["partner"], r["value"]) for r in top] == [("US", 20_000_000), ("CZ", 15_000_000)]
+    series = client.get("/api/stats/series", params={**params, "period": "2020"}).json()
+    may = next(r for r in series if r["month"] == "2020-05-01")
+    assert may["value"] == 15_000_000
+
+
+def test_a_bad_measure_query_names_the_field(client: TestClient) -> None:
+    response = client.get(
+        "/api/stats/measure",
+        params={"dataset": "trade", "value": "value_cny", "period": "2020-W23"},
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["problems"][0]["location"]["field"] == "period"
+    bad_filter = client.get(
+        "/api/stats/measure",
+        params={"dataset": "trade", "value": "value_cny", "period": "2020-05", "filter": "flow"},
+    )
+    assert bad_filter.json()["error"]["code"] == "bad_filter"

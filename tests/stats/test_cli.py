@@ -82,3 +82,32 @@ def test_rejected_import_prints_and_writes_the_report(hub: list[str], tmp_path: 
     assert [(r["code"], r["row"]) for r in rows] == [("unknown_country", "4")]
     listed = runner.invoke(app, [*hub, "stats", "imports"])
     assert "bad.csv" not in listed.stdout
+
+
+def test_measure(hub: list[str], tmp_path: Path) -> None:
+    path = tmp_path / "trade.csv"
+    path.write_bytes(CSV.encode("gbk"))
+    assert (
+        runner.invoke(app, [*hub, "stats", "import", str(path), "--dataset", "trade"]).exit_code
+        == 0
+    )
+    result = runner.invoke(
+        app,
+        [
+            *hub,
+            "stats",
+            "measure",
+            "--dataset",
+            "trade",
+            "--value",
+            "value_cny",
+            "--period",
+            "2020年5月",
+            "--filter",
+            "flow=出口",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "2020年5月：3909.1万元" in result.stdout  # one decimal, as releases print
+    # Nothing was published for May 2019, so no growth, and the gap is said.
+    assert "2019-05" in result.stderr

@@ -48,6 +48,9 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/api/stats/imports"): frozenset({Role.ANALYST}),
     ("GET", "/api/stats/imports/{import_id}"): frozenset({Role.ANALYST}),
     ("POST", "/api/stats/imports"): frozenset({Role.ANALYST}),
+    ("GET", "/api/stats/measure"): PUBLIC,
+    ("GET", "/api/stats/top"): PUBLIC,
+    ("GET", "/api/stats/series"): PUBLIC,
     # portal
     ("GET", "/"): PUBLIC,
     ("GET", "/{lang}/"): PUBLIC,
@@ -77,4 +80,12 @@ FORM_SAMPLES: dict[tuple[str, str], dict[str, str]] = {
 QUERY_SAMPLES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/countries/resolve"): {"name": "捷克"},
     ("GET", "/api/units/convert"): {"value": "3909", "from": "亿元", "to": "万元"},
+    ("GET", "/api/stats/measure"): {"dataset": "trade", "value": "value_cny", "period": "2020-05"},
+    ("GET", "/api/stats/top"): {
+        "dataset": "trade",
+        "value": "value_cny",
+        "period": "2020-05",
+        "by": "partner",
+    },
+    ("GET", "/api/stats/series"): {"dataset": "trade", "value": "value_cny", "period": "2020"},
 }
