@@ -100,6 +100,12 @@ class Settings(BaseSettings):
         description="Largest statistics file an import reads, in bytes (uploads through the "
         "API are also held to max_body_bytes).",
     )
+    import_revision_factor: float = Field(
+        default=1.5,
+        gt=1,
+        description="An import that moves a published month's total by more than this factor "
+        "(either way) is accepted with a warning.",
+    )
     session_hours: int = Field(default=12, description="Lifetime of a portal session, in hours.")
     login_max_failures: int = Field(
         default=5, description="Failed logins for one account or address before logins slow down."

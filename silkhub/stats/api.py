@@ -94,6 +94,7 @@ def create_import(
             data_dir=settings.data_dir,
             actor=analyst.actor,
             max_bytes=settings.import_max_bytes,
+            revision_factor=settings.import_revision_factor,
             source=Path(file.filename or "upload").name,
             mapping_path=mapping_path,
             encoding=encoding,

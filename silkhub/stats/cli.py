@@ -97,6 +97,7 @@ def import_(
         data_dir=settings.data_dir,
         actor=cli_actor(),
         max_bytes=settings.import_max_bytes,
+        revision_factor=settings.import_revision_factor,
         mapping_path=mapping,
         encoding=encoding,
         sheet=sheet,

@@ -25,12 +25,21 @@ import pyarrow.compute as pc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from silkhub.core.errors import InvalidInput, Location, Message, NotFound, Report
+from silkhub.core.errors import (
+    InvalidInput,
+    Location,
+    Message,
+    NotFound,
+    Problem,
+    Report,
+    Severity,
+)
 from silkhub.core.periods import Month, parse_period
 from silkhub.stats import mapping as mapping_files
 from silkhub.stats import measures
 from silkhub.stats.datasets import Dataset, dataset
 from silkhub.stats.measures import MeasureQuery, MeasureResult
+from silkhub.stats.measures_query import SUMMABLE_KINDS
 from silkhub.stats.models import StatsImport, StatsVintagePeriod
 from silkhub.stats.readers import read_file
 from silkhub.stats.validate import validate_raw
@@ -93,8 +102,14 @@ def import_file(
     sheet: str | None = None,
     published_at: datetime | None = None,
     today: date | None = None,
+    revision_factor: float = 1.5,
 ) -> ImportOutcome:
-    """Import one file into one dataset; see the module docstring for the steps."""
+    """Import one file into one dataset; see the module docstring for the steps.
+
+    A month that was published before and whose total moves by more than ``revision_factor``
+    (either way) is imported, with a warning: a revision that large is more often a unit
+    mistake than news.
+    """
     ds = dataset(dataset_name)
     source = source or path.name
     sha256 = file_sha256(path)
@@ -144,6 +159,7 @@ def import_file(
         return ImportOutcome("rejected", ds.name, source, report)
 
     periods = _periods(table, ds)
+    report.extend(_revision_warnings(db, store, ds, table, periods, source, revision_factor))
     published = published_at or utcnow()
     stored_as = Path("sources") / ds.name / f"{sha256}{path.suffix.lower()}"
     written: Path | None = None
@@ -186,6 +202,55 @@ def import_file(
             written.unlink(missing_ok=True)
         raise
     return ImportOutcome("imported", ds.name, source, report, import_id, table.num_rows, periods)
+
+
+def _revision_warnings(
+    db: Database,
+    store: AnalyticalStore,
+    ds: Dataset,
+    table: pa.Table,
+    periods: Sequence[date],
+    source: str,
+    factor: float,
+) -> list[Problem]:
+    with db.reading() as session:
+        published = vintage_periods(session, ds.name)
+    before = set(published.column("period").to_pylist())
+    revised = [p for p in periods if p in before]
+    if not revised or not store.exists(ds.name):
+        return []
+    month_of = pc.floor_temporal(table.column(ds.period_field), unit="month")
+    problems: list[Problem] = []
+    for name in (f.name for f in ds.fields if f.kind in SUMMABLE_KINDS):
+        column = table.column(name)
+        if column.null_count == len(column):
+            continue
+        for period in revised:
+            new = pc.sum(pc.filter(column, pc.equal(month_of, pa.scalar(period)))).as_py()
+            query = MeasureQuery(dataset=ds.name, value=name, period=Month.from_date(period))
+            old = measures.run(store, measures.total(query), vintage_periods=published)
+            old_value = old.column("value")[0].as_py() if old.num_rows else None
+            if not old_value or new is None:
+                continue
+            ratio = new / old_value
+            if ratio > factor or ratio < 1 / factor:
+                change = (ratio - 1) * 100
+                problems.append(
+                    Problem(
+                        "large_revision",
+                        Message(
+                            f"{period:%Y-%m} 的“{ds.field(name).zh}”由 {old_value} 改为 {new}"
+                            f"（{change:+.1f}%），变动超过{factor}倍，请核对单位。",
+                            f"{name} for {period:%Y-%m} moves from {old_value} to {new} "
+                            f"({change:+.1f}%), more than a factor of {factor} against the "
+                            "published figure: check the unit.",
+                        ),
+                        Location(file=source, column=name),
+                        new,
+                        Severity.WARNING,
+                    )
+                )
+    return problems
 
 
 def _next_vintage(session: Session) -> int:

@@ -166,3 +166,26 @@ def test_a_mapping_for_another_dataset_is_refused(
     with pytest.raises(InvalidInput) as caught:
         run(db, store, tmp_path, write_csv(tmp_path / "a.csv", ROWS), mapping_path=mapping)
     assert caught.value.code in ("mapping_for_another_dataset", "invalid_mapping")
+
+
+def test_a_large_revision_is_imported_with_a_warning(
+    db: Database, store: AnalyticalStore, tmp_path: Path
+) -> None:
+    run(db, store, tmp_path, write_csv(tmp_path / "v1.csv", ROWS))
+    # April said again in 元 instead of 万元 by mistake: 10,000 times larger.
+    outcome = run(
+        db,
+        store,
+        tmp_path,
+        write_csv(
+            tmp_path / "v2.csv", ["2020-04,出口,捷克,12345000", "2020-04,进口,阿联酋,200000"]
+        ),
+    )
+    assert outcome.status == "imported"
+    warnings = [p for p in outcome.report.warnings if p.code == "large_revision"]
+    assert len(warnings) == 1
+    assert "2020-04" in warnings[0].message.en
+    assert "check the unit" in warnings[0].message.en
+    # A small revision says nothing.
+    small = run(db, store, tmp_path, write_csv(tmp_path / "v3.csv", ["2020-05,出口,捷克,3950"]))
+    assert not [p for p in small.report.warnings if p.code == "large_revision"]
