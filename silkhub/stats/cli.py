@@ -88,21 +88,9 @@ def import_(
     ] = None,
 ) -> None:
     """Import a file as a new vintage: all of it, or nothing and a problem report."""
-    settings = state.settings
-    outcome = service.import_file(
-        state.database(),
-        state.analytical(),
-        file,
-        dataset_name=dataset,
-        data_dir=settings.data_dir,
-        actor=cli_actor(),
-        max_bytes=settings.import_max_bytes,
-        revision_factor=settings.import_revision_factor,
-        mapping_path=mapping,
-        encoding=encoding,
-        sheet=sheet,
-        published_at=published.replace(tzinfo=UTC) if published else None,
-    )
+    # One call does the reading, checking and writing; a spinner shows it is at work.
+    with console.status("正在导入…" if _zh() else "Importing…"):
+        outcome = _import(file, dataset, mapping, encoding, sheet, published)
     lang = state.language
     if report_csv is not None and len(outcome.report):
         report_csv.write_text(report_to_csv(outcome.report), encoding="utf-8")
@@ -122,6 +110,31 @@ def import_(
         f"已导入 {outcome.rows} 行（导入 {outcome.import_id}，期间：{months}）。"
         if _zh()
         else f"Imported {outcome.rows} rows (import {outcome.import_id}; periods: {months})."
+    )
+
+
+def _import(
+    file: Path,
+    dataset: str,
+    mapping: Path | None,
+    encoding: str | None,
+    sheet: str | None,
+    published: datetime | None,
+) -> service.ImportOutcome:
+    settings = state.settings
+    return service.import_file(
+        state.database(),
+        state.analytical(),
+        file,
+        dataset_name=dataset,
+        data_dir=settings.data_dir,
+        actor=cli_actor(),
+        max_bytes=settings.import_max_bytes,
+        revision_factor=settings.import_revision_factor,
+        mapping_path=mapping,
+        encoding=encoding,
+        sheet=sheet,
+        published_at=published.replace(tzinfo=UTC) if published else None,
     )
 
 
