@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import pyarrow as pa
-from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile, status
+from fastapi import APIRouter, Depends, Form, Query, Request, Response, UploadFile, status
 
 from silkhub.accounts.models import Role
 from silkhub.accounts.service import Principal
@@ -17,6 +18,7 @@ from silkhub.core.errors import InvalidInput, Message
 from silkhub.settings import Settings
 from silkhub.stats import service
 from silkhub.stats.datasets import DATASETS, dataset
+from silkhub.stats.exports import FORMATS, export_dataset
 from silkhub.stats.measures import MeasureQuery
 from silkhub.stats.presentation import describe
 from silkhub.stats.schemas import DatasetOut, ImportOut, ImportResult, MeasureOut
@@ -194,3 +196,41 @@ def get_series(
 ) -> list[dict[str, Any]]:
     query = _query(dataset, value, period, group, filter, None, as_of)
     return _table_response(service.series(db, store, query))
+
+
+@router.get(
+    "/datasets/{name}/download",
+    summary="A dataset as CSV, Excel, SDMX-ML, SDMX-CSV or a Frictionless data package",
+    response_class=Response,
+)
+def download_dataset(
+    request: Request,
+    name: str,
+    db: Db,
+    store: Store,
+    format: Annotated[str, Query(description=", ".join(FORMATS))] = "csv",
+    value: Annotated[str | None, Query(description="Measured field (SDMX data)")] = None,
+    as_of: Annotated[date | None, Query(description="As published by the end of this day")] = None,
+) -> Response:
+    moment = datetime.combine(as_of, datetime.max.time(), tzinfo=UTC) if as_of else None
+    download = export_dataset(
+        db,
+        store,
+        name,
+        format,
+        lang=request_language(request),
+        demo=request.app.state.demo is not None,
+        value=value,
+        as_of=moment,
+    )
+    return Response(
+        download.content,
+        media_type=download.media_type,
+        headers={"content-disposition": content_disposition(download.filename)},
+    )
+
+
+def content_disposition(filename: str) -> str:
+    # RFC 6266: an ASCII fallback and the exact name in UTF-8.
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"

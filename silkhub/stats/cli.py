@@ -13,6 +13,7 @@ from silkhub.cli.context import cli_actor, console, err_console, problems_table,
 from silkhub.core.errors import Message, Report, SilkhubError
 from silkhub.stats import service
 from silkhub.stats.datasets import DATASETS
+from silkhub.stats.exports import FORMATS, export_dataset
 from silkhub.stats.presentation import sentence
 from silkhub.stats.validate import report_to_csv
 
@@ -232,3 +233,40 @@ def measure(
         err_console.print(
             f"注意：以下月份尚无数据：{missing}" if _zh() else f"Note: no data yet for {missing}"
         )
+
+
+@app.command("export")
+def export(
+    dataset: Annotated[str, typer.Option(help="Dataset: " + ", ".join(DATASETS))],
+    format: Annotated[str, typer.Option(help="Format: " + ", ".join(FORMATS))] = "csv",
+    value: Annotated[
+        str | None, typer.Option(help="Measured field (SDMX data).", show_default=False)
+    ] = None,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            help="As published by the end of this day.", formats=["%Y-%m-%d"], show_default=False
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="File or folder to write (default: here).", show_default=False),
+    ] = None,
+) -> None:
+    """Write a dataset as CSV, Excel, SDMX-ML, SDMX-CSV or a Frictionless data package."""
+    moment = as_of.replace(hour=23, minute=59, second=59, tzinfo=UTC) if as_of else None
+    download = export_dataset(
+        state.database(),
+        state.analytical(),
+        dataset,
+        format,
+        lang=state.language,
+        demo=(state.settings.data_dir / "demo.json").is_file(),
+        value=value,
+        as_of=moment,
+    )
+    target = out or Path(download.filename)
+    if target.is_dir():
+        target = target / download.filename
+    target.write_bytes(download.content)
+    console.print(("已写入 " if _zh() else "Wrote ") + str(target))

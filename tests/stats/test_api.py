@@ -117,3 +117,29 @@ def test_a_bad_measure_query_names_the_field(client: TestClient) -> None:
         params={"dataset": "trade", "value": "value_cny", "period": "2020-05", "filter": "flow"},
     )
     assert bad_filter.json()["error"]["code"] == "bad_filter"
+
+
+def test_downloads_in_every_format(client: TestClient, people: dict[Role, Person]) -> None:
+    assert upload(client, people[Role.ANALYST], CSV).status_code == 201
+    csv_file = client.get("/api/stats/datasets/trade/download")
+    assert csv_file.status_code == 200
+    assert csv_file.content.startswith(b"\xef\xbb\xbf")
+    assert "attachment" in csv_file.headers["content-disposition"]
+    assert b"39091200" in csv_file.content  # 3909.12 万元 in yuan
+    for fmt, marker in (
+        ("xlsx", b"PK"),
+        ("sdmx-structure", b"<?xml"),
+        ("datapackage", b"PK"),
+    ):
+        response = client.get("/api/stats/datasets/trade/download", params={"format": fmt})
+        assert response.status_code == 200, (fmt, response.text[:300])
+        assert response.content.startswith(marker), fmt
+    sdmx = client.get(
+        "/api/stats/datasets/trade/download", params={"format": "sdmx", "value": "value_cny"}
+    )
+    assert sdmx.status_code == 200
+    assert b"39091200" in sdmx.content
+    needs_value = client.get("/api/stats/datasets/trade/download", params={"format": "sdmx"})
+    assert needs_value.json()["error"]["code"] == "value_required"
+    unknown = client.get("/api/stats/datasets/trade/download", params={"format": "pdf"})
+    assert unknown.json()["error"]["problems"][0]["location"]["field"] == "format"

@@ -111,3 +111,23 @@ def test_measure(hub: list[str], tmp_path: Path) -> None:
     assert "2020年5月：3909.1万元" in result.stdout  # one decimal, as releases print
     # Nothing was published for May 2019, so no growth, and the gap is said.
     assert "2019-05" in result.stderr
+
+
+def test_export(hub: list[str], tmp_path: Path) -> None:
+    path = tmp_path / "trade.csv"
+    path.write_bytes(CSV.encode("gbk"))
+    assert (
+        runner.invoke(app, [*hub, "stats", "import", str(path), "--dataset", "trade"]).exit_code
+        == 0
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    result = runner.invoke(
+        app, [*hub, "stats", "export", "--dataset", "trade", "--format", "xlsx", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    written = list(out.iterdir())
+    assert [p.suffix for p in written] == [".xlsx"]
+    assert written[0].read_bytes().startswith(b"PK")
+    bad = runner.invoke(app, [*hub, "stats", "export", "--dataset", "trade", "--format", "doc"])
+    assert bad.exit_code == 1

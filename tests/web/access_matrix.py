@@ -45,6 +45,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     # statistics
     ("GET", "/api/stats/datasets"): PUBLIC,
     ("GET", "/api/stats/datasets/{name}"): PUBLIC,
+    ("GET", "/api/stats/datasets/{name}/download"): PUBLIC,
     ("GET", "/api/stats/imports"): frozenset({Role.ANALYST}),
     ("GET", "/api/stats/imports/{import_id}"): frozenset({Role.ANALYST}),
     ("POST", "/api/stats/imports"): frozenset({Role.ANALYST}),
