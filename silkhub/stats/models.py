@@ -65,3 +65,26 @@ class StatsVintagePeriod(Base):
     vintage: Mapped[int] = mapped_column(BigInteger)
     period: Mapped[date] = mapped_column(Date)
     published_at: Mapped[datetime] = mapped_column()
+
+
+# The registers' tables live in their own module; imported here so that the migrations see
+# every table of the capability through silkhub.registry.load_models().
+from silkhub.stats.registers_models import (  # noqa: E402
+    StatsEntry,
+    StatsFootprint,
+    StatsIndicator,
+    StatsProject,
+    StatsReportedTotal,
+    StatsTarget,
+)
+
+__all__ = [
+    "StatsEntry",
+    "StatsFootprint",
+    "StatsImport",
+    "StatsIndicator",
+    "StatsProject",
+    "StatsReportedTotal",
+    "StatsTarget",
+    "StatsVintagePeriod",
+]
