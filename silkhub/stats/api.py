@@ -16,12 +16,18 @@ from silkhub.accounts.models import Role
 from silkhub.accounts.service import Principal
 from silkhub.core.errors import InvalidInput, Message
 from silkhub.settings import Settings
-from silkhub.stats import service
+from silkhub.stats import registers, registers_footprint, service
 from silkhub.stats.datasets import DATASETS, dataset
 from silkhub.stats.exports import FORMATS, export_dataset
 from silkhub.stats.measures import MeasureQuery
 from silkhub.stats.presentation import describe
-from silkhub.stats.schemas import DatasetOut, ImportOut, ImportResult, MeasureOut
+from silkhub.stats.schemas import (
+    DatasetOut,
+    ImportOut,
+    ImportResult,
+    MeasureOut,
+    ProjectOut,
+)
 from silkhub.stores.analytical import AnalyticalStore
 from silkhub.stores.database import Database
 from silkhub.web.i18n import request_language
@@ -234,3 +240,33 @@ def content_disposition(filename: str) -> str:
     # RFC 6266: an ASCII fallback and the exact name in UTF-8.
     ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+@router.get("/projects", response_model=list[ProjectOut], summary="The flagship projects")
+def list_projects(db: Db) -> list[ProjectOut]:
+    with db.reading() as session:
+        return [ProjectOut.model_validate(p) for p in registers.list_projects(session)]
+
+
+@router.get("/projects/{code}/progress", summary="A project's indicators against their targets")
+def project_progress(
+    code: str,
+    db: Db,
+    store: Store,
+    period: Annotated[str, Query(description="e.g. 2020, 2020年1-5月")],
+) -> list[dict[str, Any]]:
+    with db.reading() as session:
+        found = registers.project_progress(session, code, period, db=db, store=store)
+        return [p.to_dict() for p in found]
+
+
+@router.get("/footprint", summary="The hub's footprint abroad, as GeoJSON for the map")
+def get_footprint(db: Db, kind: str | None = None, country: str | None = None) -> dict[str, Any]:
+    with db.reading() as session:
+        return registers_footprint.footprint_geojson(session, kind=kind, country=country)
+
+
+@router.get("/footprint/overview", summary="Per kind: items mapped and reported totals")
+def get_footprint_overview(db: Db) -> list[dict[str, Any]]:
+    with db.reading() as session:
+        return registers_footprint.footprint_overview(session)

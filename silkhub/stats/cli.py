@@ -11,7 +11,7 @@ from rich.table import Table
 
 from silkhub.cli.context import cli_actor, console, err_console, problems_table, state
 from silkhub.core.errors import Message, Report, SilkhubError
-from silkhub.stats import service
+from silkhub.stats import registers, registers_footprint, service
 from silkhub.stats.datasets import DATASETS
 from silkhub.stats.exports import FORMATS, export_dataset
 from silkhub.stats.presentation import sentence
@@ -270,3 +270,57 @@ def export(
         target = target / download.filename
     target.write_bytes(download.content)
     console.print(("已写入 " if _zh() else "Wrote ") + str(target))
+
+
+registers_app = typer.Typer(
+    help="The flagship-project and footprint registers.", no_args_is_help=True
+)
+app.add_typer(registers_app, name="registers")
+
+
+@registers_app.command("load")
+def registers_load() -> None:
+    """Load (or refresh) the shipped registers: the ten flagship projects and the footprint."""
+    with state.database().transaction(cli_actor()) as session:
+        for summary in (
+            registers.load_register(session),
+            registers_footprint.load_footprint(session),
+        ):
+            created = sum(summary.created.values())
+            updated = sum(summary.updated.values())
+            console.print(
+                f"{summary.file}：新增 {created}，更新 {updated}"
+                if _zh()
+                else f"{summary.file}: {created} created, {updated} updated"
+            )
+
+
+@registers_app.command("progress")
+def registers_progress(
+    period: Annotated[str, typer.Option(help="e.g. 2020, 2020年1-5月.")],
+    project: Annotated[
+        str | None, typer.Option(help="Only this project (code).", show_default=False)
+    ] = None,
+) -> None:
+    """Each indicator of the flagship projects against its target."""
+    db = state.database()
+    store = state.analytical()
+    lang = state.language
+    table = Table("project", "indicator", "value", "target", "%", "met")
+    with db.reading() as session:
+        for p in registers.list_projects(session):
+            if project is not None and p.code != project:
+                continue
+            for item in registers.project_progress(session, p.code, period, db=db, store=store):
+                row = item.to_dict()
+                table.add_row(
+                    p.name_zh if lang == "zh" else p.name_en,
+                    str(row.get("indicator", "")),
+                    "" if row.get("value") is None else str(row["value"]),
+                    "" if row.get("target") is None else str(row["target"]),
+                    ""
+                    if row.get("percent_of_target") is None
+                    else f"{row['percent_of_target']:.1f}",
+                    {True: "✓", False: "✗"}.get(row.get("met"), ""),  # type: ignore[arg-type]
+                )
+    console.print(table)

@@ -119,3 +119,25 @@ class MeasureOut(BaseModel):
     text_zh: str | None
     text_en: str | None
     vintages: list[VintageOut]
+
+
+class IndicatorOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name_zh: str
+    name_en: str
+    unit: str
+    method: str
+
+
+class ProjectOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name_zh: str
+    name_en: str
+    description_zh: str
+    description_en: str
+    source: str
+    indicators: list[IndicatorOut]

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -37,7 +37,7 @@ from silkhub.core.errors import (
 from silkhub.core.periods import Month, parse_period
 from silkhub.stats import mapping as mapping_files
 from silkhub.stats import measures
-from silkhub.stats.datasets import Dataset, dataset
+from silkhub.stats.datasets import DATASETS, Dataset, dataset
 from silkhub.stats.measures import MeasureQuery, MeasureResult
 from silkhub.stats.measures_query import SUMMABLE_KINDS
 from silkhub.stats.models import StatsImport, StatsVintagePeriod
@@ -309,6 +309,21 @@ def vintage_periods(session: Session, dataset_name: str | None = None) -> pa.Tab
 # --- measures ----------------------------------------------------------------------------------
 
 
+class _DeclaredDatasets:
+    """The analytical store, with every declared dataset that nobody has imported yet read as
+    an empty table, so that a figure of such a dataset is "no data", not an error."""
+
+    def __init__(self, store: AnalyticalStore) -> None:
+        self.store = store
+
+    def execute(self, expr: Any, *, extra: Mapping[str, pa.Table] | None = None) -> pa.Table:
+        tables = dict(extra or {})
+        for name, ds in DATASETS.items():
+            if name not in tables and not self.store.exists(name):
+                tables[name] = ds.arrow_schema().empty_table()
+        return self.store.execute(expr, extra=tables)
+
+
 def _vintages_for(db: Database, *queries: MeasureQuery | None) -> pa.Table:
     names = sorted({q.dataset for q in queries if q is not None})
     with db.reading() as session:
@@ -326,13 +341,20 @@ def measure(
     """One figure with its growth (and, with a group or a whole, its share and contribution),
     from the vintages published as of the query's date."""
     return measures.measure_result(
-        store, query, vintage_periods=_vintages_for(db, query, whole), whole=whole
+        _DeclaredDatasets(store),
+        query,
+        vintage_periods=_vintages_for(db, query, whole),
+        whole=whole,
     )
 
 
 def top(db: Database, store: AnalyticalStore, query: MeasureQuery, n: int = 10) -> pa.Table:
     """The ``n`` largest values of the query's ``by`` field (rank, value, growth, share)."""
-    return measures.run(store, measures.top_n(query, n), vintage_periods=_vintages_for(db, query))
+    return measures.run(
+        _DeclaredDatasets(store),
+        measures.top_n(query, n),
+        vintage_periods=_vintages_for(db, query),
+    )
 
 
 def series(
@@ -344,7 +366,7 @@ def series(
 ) -> pa.Table:
     """Month by month: value, a year earlier, growth, and the year to date."""
     return measures.run(
-        store,
+        _DeclaredDatasets(store),
         measures.monthly_series(query, first, last),
         vintage_periods=_vintages_for(db, query),
     )

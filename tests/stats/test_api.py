@@ -143,3 +143,29 @@ def test_downloads_in_every_format(client: TestClient, people: dict[Role, Person
     assert needs_value.json()["error"]["code"] == "value_required"
     unknown = client.get("/api/stats/datasets/trade/download", params={"format": "pdf"})
     assert unknown.json()["error"]["problems"][0]["location"]["field"] == "format"
+
+
+def test_registers_over_http(client: TestClient, app: object) -> None:
+    from silkhub.stats import registers, registers_footprint
+
+    database = app.state.db  # type: ignore[attr-defined]
+    with database.transaction() as session:
+        registers.load_register(session)
+        registers_footprint.load_footprint(session)
+    projects = client.get("/api/stats/projects").json()
+    assert len(projects) == 10
+    port = next(p for p in projects if any(i["code"] == "port_cargo" for i in p["indicators"]))
+    progress = client.get(
+        f"/api/stats/projects/{port['code']}/progress", params={"period": "2020"}
+    ).json()
+    cargo = next(p for p in progress if p["indicator"] == "port_cargo")
+    assert cargo["value"] is None  # measured from a dataset nothing was imported into yet
+    geo = client.get("/api/stats/footprint", params={"kind": "service_station"}).json()
+    assert geo["type"] == "FeatureCollection"
+    assert {f["properties"]["country"] for f in geo["features"]} == {"CZ", "AE"}
+    overview = client.get("/api/stats/footprint/overview").json()
+    zones = next(o for o in overview if o["kind"] == "zone")
+    assert zones["reported"]["items"]["count"] == 15  # as the article reports
+    assert zones["mapped"] >= 3  # the zones silkhub can place on the map
+    pairs = next(o for o in overview if o["kind"] == "sister_city")
+    assert pairs["reported"]["items"]["count"] == 500

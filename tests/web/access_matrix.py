@@ -52,6 +52,10 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/api/stats/measure"): PUBLIC,
     ("GET", "/api/stats/top"): PUBLIC,
     ("GET", "/api/stats/series"): PUBLIC,
+    ("GET", "/api/stats/projects"): PUBLIC,
+    ("GET", "/api/stats/projects/{code}/progress"): PUBLIC,
+    ("GET", "/api/stats/footprint"): PUBLIC,
+    ("GET", "/api/stats/footprint/overview"): PUBLIC,
     # portal
     ("GET", "/"): PUBLIC,
     ("GET", "/{lang}/"): PUBLIC,
