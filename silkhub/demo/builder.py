@@ -15,6 +15,7 @@ import json
 import random
 import secrets
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,8 +117,15 @@ def _write_marker(data_dir: Path, seed: int, *, complete: bool) -> None:
     (data_dir / DEMO_MARKER).write_text(json.dumps(marker, ensure_ascii=False, indent=2) + "\n")
 
 
-def build_demo(settings: Settings, *, seed: int = 2020, password: str | None = None) -> DemoHub:
-    """Build a fresh demonstration hub in ``settings.data_dir``.
+def build_demo(
+    settings: Settings,
+    *,
+    seed: int = 2020,
+    password: str | None = None,
+    capabilities: Sequence[str] | None = None,
+) -> DemoHub:
+    """Build a fresh demonstration hub in ``settings.data_dir``, with the demonstration data
+    of each of ``capabilities`` (all, by default; tests of the builder itself pass none).
 
     Always on embedded stores inside that directory, whatever the settings name, so that a
     demonstration can never write into (or wipe) a real database.
@@ -152,7 +160,7 @@ def build_demo(settings: Settings, *, seed: int = 2020, password: str | None = N
                     organisation_id=org_ids[org_key],
                 )
                 hub.logins.append(DemoLogin(email, tuple(r.value for r in roles)))
-        for capability in CAPABILITIES:
+        for capability in CAPABILITIES if capabilities is None else capabilities:
             module = capability_module(capability, "demo")
             if module is not None:
                 module.build(db=db, settings=settings, rng=rng)

@@ -26,7 +26,8 @@ from silkhub import __version__
 from silkhub.cli.context import state
 from silkhub.cli.main import app
 
-STARTUP_TIMEOUT = 30.0
+# The demonstration hub imports a few hundred generated files before it serves.
+STARTUP_TIMEOUT = 180.0
 STOP_TIMEOUT = 15.0
 DEMO_PASSWORD = "demo-password-1"
 

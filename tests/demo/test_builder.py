@@ -27,6 +27,14 @@ PASSWORD = "demo-password-1"
 
 
 @pytest.fixture(autouse=True)
+def without_capability_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the builder itself (directories, marker, logins); each
+    capability's demonstration data has tests of its own (tests/stats/test_demo.py), and
+    building it here a dozen times would take minutes."""
+    monkeypatch.setattr("silkhub.demo.builder.CAPABILITIES", ("silkhub.accounts",))
+
+
+@pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     for key in list(os.environ):
         if key.startswith("SILKHUB_"):
