@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from silkhub import __version__
+from silkhub.core.errors import Message
 from silkhub.registry import CAPABILITIES, capability_dir, capability_module
 from silkhub.settings import Settings, get_settings
 from silkhub.stores.analytical import AnalyticalStore
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         openapi_tags=OPENAPI_TAGS,
     )
     templates_dirs: dict[str, Path] = {}
+    nav: list[tuple[str, Message]] = []
     app.state.settings = settings
     app.state.db = db
     app.state.analytical = AnalyticalStore(settings.resolved_analytical_dir)
@@ -79,7 +81,9 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
             module = capability_module(capability, part)
             if module is not None:
                 app.include_router(module.router)
+                nav.extend(getattr(module, "NAV", []))
     app.include_router(home.router)
+    app.state.nav = nav
     app.state.templates = Templates(templates_dirs)
     app.state.html_errors = app.state.templates.error_page
     return app

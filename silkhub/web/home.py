@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from silkhub.core import countries, groups
+from silkhub.registry import CAPABILITIES, capability_module
 from silkhub.stores.operational import utcnow
 from silkhub.web.i18n import request_language
 from silkhub.web.templating import page_language, templates_of
@@ -49,9 +50,25 @@ def root(request: Request) -> Response:
     return RedirectResponse(f"/{request_language(request)}/", status_code=307)
 
 
+def capability_cards(request: Request) -> dict[str, dict[str, Any]]:
+    """Cards the capabilities put on the home page (``pages.home_card``), by key."""
+    cards: dict[str, dict[str, Any]] = {}
+    for capability in CAPABILITIES:
+        pages = capability_module(capability, "pages")
+        provider = getattr(pages, "home_card", None)
+        card = provider(request) if provider is not None else None
+        if card is not None:
+            cards[card["key"]] = card
+    return cards
+
+
 @router.get("/{lang}/")
 def home_page(request: Request, lang: Annotated[str, Depends(page_language)]) -> Response:
-    return templates_of(request).render(request, "home.html", {"group_maps": group_map_data(lang)})
+    return templates_of(request).render(
+        request,
+        "home.html",
+        {"group_maps": group_map_data(lang), "cards": capability_cards(request)},
+    )
 
 
 @router.get("/{lang}")

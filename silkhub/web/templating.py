@@ -99,6 +99,7 @@ class Templates:
             "base_url": settings.base_url,
             "static": lambda path: f"/static/{path}?v={__version__}",
             "path": request.url.path,
+            "nav": [(f"/{lang}{href}", label.in_(lang)) for href, label in request.app.state.nav],
             **(context or {}),
         }
         html = self.envs[lang].get_template(name).render(page)

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
+from fastapi.testclient import TestClient
 
 from silkhub.core import groups
 from silkhub.core.formatting import (
@@ -35,6 +36,7 @@ from silkhub.stats.demo_common import LABEL, LABEL_ZH
 from silkhub.stats.measures import MeasureQuery, MeasureResult, measure_result, run, top_n
 from silkhub.stores.analytical import AnalyticalStore
 from silkhub.stores.database import Database
+from silkhub.web.app import create_app
 
 SEED = 2020
 BEIJING = timezone(timedelta(hours=8))
@@ -386,3 +388,26 @@ def test_the_same_seed_writes_the_same_bytes(tmp_path: Path) -> None:
     other = digests(tmp_path / "c", 6)
     assert other.keys() == first.keys()
     assert sum(first[k] != other[k] for k in first) > len(first) / 2
+
+
+def test_the_portal_states_the_seed_figures(hub: Hub) -> None:
+    """The headline page of the demo, for January to May 2020, in both languages, and the
+    home page's statistics card: figures computed, none typed in."""
+    settings = Settings(data_dir=hub.data_dir, secret_key="test-secret-key-not-for-production")
+    with TestClient(create_app(settings, db=hub.db)) as client:
+        zh = client.get("/zh/stats", params={"period": "2020年1-5月"}).text
+        en = client.get("/en/stats", params={"period": "2020-YTD05"}).text
+        home = client.get("/zh/").text
+    for text in (
+        "3909亿元",
+        "288亿元",
+        "占7.4%",
+        "325.6亿元，增长16.1%",
+        "4.5亿吨，增长0.4%",
+        "1071.7万标箱",
+        "3.6亿美元，增长18.0%",
+    ):
+        assert text in zh, text
+    assert "CNY 390.9 billion" in en
+    assert "尚未导入统计数据" not in home
+    assert "与“一带一路”沿线国家进出口" in home

@@ -61,6 +61,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/{lang}/"): PUBLIC,
     ("GET", "/{lang}"): PUBLIC,
     ("GET", "/{lang}/login"): PUBLIC,
+    ("GET", "/{lang}/stats"): PUBLIC,
     ("POST", "/{lang}/login"): PUBLIC,
     ("POST", "/{lang}/logout"): PUBLIC,
     ("GET", "/{lang}/account"): SIGNED_IN,
