@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -218,7 +218,7 @@ def download_dataset(
     value: Annotated[str | None, Query(description="Measured field (SDMX data)")] = None,
     as_of: Annotated[date | None, Query(description="As published by the end of this day")] = None,
 ) -> Response:
-    moment = datetime.combine(as_of, datetime.max.time(), tzinfo=UTC) if as_of else None
+    moment = service.end_of_day(as_of) if as_of else None
     download = export_dataset(
         db,
         store,

@@ -254,7 +254,7 @@ def export(
     ] = None,
 ) -> None:
     """Write a dataset as CSV, Excel, SDMX-ML, SDMX-CSV or a Frictionless data package."""
-    moment = as_of.replace(hour=23, minute=59, second=59, tzinfo=UTC) if as_of else None
+    moment = service.end_of_day(as_of.date()) if as_of else None
     download = export_dataset(
         state.database(),
         state.analytical(),

@@ -372,6 +372,11 @@ def series(
     )
 
 
+def end_of_day(day: date) -> datetime:
+    """What "as published on a day" means: everything published by the end of it (UTC)."""
+    return datetime.combine(day, datetime.max.time(), tzinfo=UTC)
+
+
 def query_from_text(
     dataset_name: str,
     value: str,
@@ -397,7 +402,7 @@ def query_from_text(
                 value=item,
             )
         parsed.setdefault(name.strip(), []).append(text.strip())
-    moment = datetime.combine(as_of, datetime.max.time(), tzinfo=UTC) if as_of is not None else None
+    moment = end_of_day(as_of) if as_of is not None else None
     return MeasureQuery(
         dataset=dataset_name,
         value=value,
