@@ -14,9 +14,10 @@ from fastapi import APIRouter, Depends, Form, Query, Request, Response, UploadFi
 
 from silkhub.accounts.models import Role
 from silkhub.accounts.service import Principal
-from silkhub.core.errors import InvalidInput, Message
+from silkhub.core.errors import InvalidInput, Location, Message
 from silkhub.settings import Settings
-from silkhub.stats import registers, registers_footprint, service
+from silkhub.stats import briefing, registers, registers_footprint, service
+from silkhub.stats.briefing_period import briefing_month
 from silkhub.stats.datasets import DATASETS, dataset
 from silkhub.stats.exports import FORMATS, export_dataset
 from silkhub.stats.measures import MeasureQuery
@@ -270,3 +271,29 @@ def get_footprint(db: Db, kind: str | None = None, country: str | None = None) -
 def get_footprint_overview(db: Db) -> list[dict[str, Any]]:
     with db.reading() as session:
         return registers_footprint.footprint_overview(session)
+
+
+@router.get(
+    "/briefing", summary="The monthly hub briefing (Markdown or HTML)", response_class=Response
+)
+def get_briefing(
+    request: Request,
+    db: Db,
+    store: Store,
+    period: Annotated[str, Query(description="The month, e.g. 2020-05")],
+    format: Annotated[str, Query(description="md or html")] = "html",
+) -> Response:
+    lang = request_language(request)
+    if format not in ("md", "html"):
+        raise InvalidInput.single(
+            "unknown_format",
+            Message("格式须为 md 或 html。", "The format must be md or html."),
+            location=Location(field="format"),
+            value=format,
+        )
+    made = briefing.briefing(
+        db, store, briefing_month(period), lang=lang, demo=request.app.state.demo is not None
+    )
+    if format == "md":
+        return Response(briefing.to_markdown(made), media_type="text/markdown; charset=utf-8")
+    return Response(briefing.to_html(made), media_type="text/html; charset=utf-8")

@@ -10,8 +10,9 @@ import typer
 from rich.table import Table
 
 from silkhub.cli.context import cli_actor, console, err_console, problems_table, state
-from silkhub.core.errors import Message, Report, SilkhubError
-from silkhub.stats import registers, registers_footprint, service
+from silkhub.core.errors import InvalidInput, Message, Report, SilkhubError
+from silkhub.stats import briefing, registers, registers_footprint, service
+from silkhub.stats.briefing_period import briefing_month
 from silkhub.stats.datasets import DATASETS
 from silkhub.stats.exports import FORMATS, export_dataset
 from silkhub.stats.presentation import sentence
@@ -324,3 +325,42 @@ def registers_progress(
                     {True: "✓", False: "✗"}.get(row.get("met"), ""),  # type: ignore[arg-type]
                 )
     console.print(table)
+
+
+@app.command("briefing")
+def briefing_command(
+    period: Annotated[str, typer.Option(help="The month the briefing is for, e.g. 2020-05.")],
+    lang: Annotated[str, typer.Option("--lang", help="zh or en.")] = "zh",
+    format: Annotated[str, typer.Option(help="md or html.")] = "md",
+    out: Annotated[
+        Path | None, typer.Option(help="File to write (default: print).", show_default=False)
+    ] = None,
+) -> None:
+    """The monthly hub briefing: headline sentences, tables and data versions, computed."""
+    text = _briefing_text(period, lang, format)
+    if out is None:
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+        return
+    out.write_text(text, encoding="utf-8")
+    console.print(("已写入 " if _zh() else "Wrote ") + str(out))
+
+
+def _briefing_text(period: str, lang: str, format: str) -> str:
+    month = briefing_month(period)
+    if lang not in ("zh", "en") or format not in ("md", "html"):
+        raise InvalidInput.single(
+            "bad_option",
+            Message(
+                "语言须为 zh 或 en，格式须为 md 或 html。",
+                "The language must be zh or en, and the format md or html.",
+            ),
+            value=f"{lang}/{format}",
+        )
+    made = briefing.briefing(
+        state.database(),
+        state.analytical(),
+        month,
+        lang=lang,
+        demo=(state.settings.data_dir / "demo.json").is_file(),
+    )
+    return briefing.to_markdown(made) if format == "md" else briefing.to_html(made)

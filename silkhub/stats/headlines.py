@@ -101,6 +101,20 @@ HEADLINES: tuple[Headline, ...] = (
         "trains",
         filters={"line": "义新欧"},
     ),
+    Headline(
+        "zca_teu",
+        Message("中亚班列发运标箱", "Central Asia trains, TEU"),
+        "rail",
+        "teu",
+        filters={"line": "中亚班列"},
+    ),
+    Headline(
+        "zca_trains",
+        Message("中亚班列开行列数", "Central Asia trains run"),
+        "rail",
+        "trains",
+        filters={"line": "中亚班列"},
+    ),
 )
 
 

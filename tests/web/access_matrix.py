@@ -55,6 +55,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/api/stats/projects"): PUBLIC,
     ("GET", "/api/stats/projects/{code}/progress"): PUBLIC,
     ("GET", "/api/stats/footprint"): PUBLIC,
+    ("GET", "/api/stats/briefing"): PUBLIC,
     ("GET", "/api/stats/footprint/overview"): PUBLIC,
     # portal
     ("GET", "/"): PUBLIC,
@@ -94,4 +95,5 @@ QUERY_SAMPLES: dict[tuple[str, str], dict[str, str]] = {
         "by": "partner",
     },
     ("GET", "/api/stats/series"): {"dataset": "trade", "value": "value_cny", "period": "2020"},
+    ("GET", "/api/stats/briefing"): {"period": "2020-05"},
 }
