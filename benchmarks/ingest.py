@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -43,6 +42,8 @@ import time
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from _memory import peak_mb  # benchmarks/_memory.py, beside this script
 
 GOAL_DUCKDB = 2.0  # silkhub_s / duckdb_s at most
 GOAL_FRICTIONLESS = 50.0  # frictionless_s / silkhub_s at least
@@ -187,7 +188,7 @@ def measure(kind: str, path: Path, repeat: int) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix=f"silkhub-bench-{kind}-") as tmp:
             seconds, result = _run(kind, path, Path(tmp))
         best = min(best, seconds)
-    return {"seconds": best, **result, "peak_mb": _peak_mb()}
+    return {"seconds": best, **result, "peak_mb": peak_mb()}
 
 
 def _prepare(kind: str) -> None:
@@ -199,17 +200,6 @@ def _prepare(kind: str) -> None:
         import duckdb  # noqa: F401
     elif kind == "frictionless":
         import frictionless  # noqa: F401
-
-
-def _peak_mb() -> float:
-    """This process's peak resident memory. Linux's VmHWM starts afresh at exec; ru_maxrss
-    would carry over the parent's peak (the data builder's) through fork and exec."""
-    status = Path("/proc/self/status")
-    if status.exists():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _run(kind: str, path: Path, tmp: Path) -> tuple[float, dict[str, Any]]:

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _memory import peak_mb  # benchmarks/_memory.py, beside this script
 
 GOAL_RATIO = 3.0
 HINTS = ("月份", "进出口", "国别（地区）", "商品编码", "金额（元）")
@@ -139,7 +140,7 @@ def measure(kind: str, path: Path, repeat: int) -> dict[str, float]:
         started = time.perf_counter()
         rows = _run(kind, path)
         best = min(best, time.perf_counter() - started)
-    return {"seconds": best, "rows": rows, "peak_mb": _peak_mb()}
+    return {"seconds": best, "rows": rows, "peak_mb": peak_mb()}
 
 
 def _prepare(kind: str) -> None:
@@ -148,17 +149,6 @@ def _prepare(kind: str) -> None:
         import silkhub.stats.readers  # noqa: F401
     elif kind == "duckdb":
         import duckdb  # noqa: F401
-
-
-def _peak_mb() -> float:
-    """This process's peak resident memory. Linux's VmHWM starts afresh at exec; ru_maxrss
-    would carry over the parent's peak (the data builder's) through fork and exec."""
-    status = Path("/proc/self/status")
-    if status.exists():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _run(kind: str, path: Path) -> int:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -38,6 +37,8 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+
+from _memory import peak_mb  # benchmarks/_memory.py, beside this script
 
 GOAL_DUCKDB = 1.5  # silkhub_s / duckdb_sql_s at most
 GOAL_PANDAS = 20.0  # pandas_s / silkhub_s at least
@@ -259,17 +260,6 @@ CONTENDERS = {
 }
 
 
-def _peak_mb() -> float:
-    """This process's peak resident memory. Linux's VmHWM starts afresh at exec; ru_maxrss
-    would carry over the parent's peak (the data builder's) through fork and exec."""
-    status = Path("/proc/self/status")
-    if status.exists():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def measure(kind: str, root: Path, repeat: int) -> dict[str, Any]:
     """Best of ``repeat`` timed runs, after one untimed run (files in the page cache, imports
     done, the DuckDB database opened: what a running service has)."""
@@ -281,7 +271,7 @@ def measure(kind: str, root: Path, repeat: int) -> dict[str, Any]:
         again = fn(root)
         times.append(time.perf_counter() - started)
         assert again == figures
-    return {"seconds": min(times), "times": times, "figures": figures, "peak_mb": _peak_mb()}
+    return {"seconds": min(times), "times": times, "figures": figures, "peak_mb": peak_mb()}
 
 
 def child(kind: str, root: Path, repeat: int) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import ClassVar, TypeAlias
@@ -427,3 +428,15 @@ def parse_period(text: str) -> Period:
         f"Cannot read period {text!r}. {_ACCEPTED.en}",
         text,
     )
+
+
+def month_runs(months: Iterable[Month]) -> list[tuple[Month, Month]]:
+    """``months`` as runs of consecutive months, (first, last), in order: Jan, Feb, Mar, May
+    becomes (Jan, Mar), (May, May)."""
+    runs: list[tuple[Month, Month]] = []
+    for m in sorted(set(months)):
+        if runs and runs[-1][1].shift(1) == m:
+            runs[-1] = (runs[-1][0], m)
+        else:
+            runs.append((m, m))
+    return runs

@@ -28,7 +28,7 @@ from silkhub.core.formatting import (
     format_share,
     round_half_up,
 )
-from silkhub.core.periods import Month, Period, Year, YearToDate
+from silkhub.core.periods import Month, Period, Year, YearToDate, month_runs
 from silkhub.stats import service
 from silkhub.stats.datasets import dataset
 from silkhub.stats.headlines import Figure, headline_figures
@@ -430,16 +430,6 @@ def _share_sentences(results: Sequence[MeasureResult], lang: str, period: Period
     return [f"{_lead(period, lang)}，各国家组占全省外贸的比重：{'；'.join(parts)}。"]
 
 
-def _month_runs(months: Iterable[Month]) -> list[tuple[Month, Month]]:
-    runs: list[tuple[Month, Month]] = []
-    for m in sorted(set(months)):
-        if runs and runs[-1][1].shift(1) == m:
-            runs[-1] = (runs[-1][0], m)
-        else:
-            runs.append((m, m))
-    return runs
-
-
 def _run_label(first: Month, last: Month, lang: str) -> str:
     if first == last:
         return f"{_month_en(first)} {first.year}" if lang == "en" else first.label("zh")
@@ -480,7 +470,7 @@ def _vintage_note(db: Database, results: Iterable[MeasureResult], lang: str) -> 
         revised = sum(
             1 for m, (v, _) in months.items() if first_vintage.get((name, m.start), v) != v
         )
-        ranges = [_run_label(a, b, lang) for a, b in _month_runs(months)]
+        ranges = [_run_label(a, b, lang) for a, b in month_runs(months)]
         ds = dataset(name).name_in(lang)
         if en:
             text = (

@@ -36,7 +36,7 @@ import ibis
 import pyarrow as pa
 
 from silkhub.core import groups
-from silkhub.core.periods import Month
+from silkhub.core.periods import Month, month_runs
 from silkhub.stats.datasets import Kind
 from silkhub.stats.measures_query import MeasureQuery
 from silkhub.stats.vintages import (
@@ -146,17 +146,6 @@ def months_table() -> IbisTable:
     return unbound(MONTHS_TABLE, MONTHS_ARROW_SCHEMA)
 
 
-def _runs(months: Iterable[Month]) -> list[tuple[Month, Month]]:
-    """``months`` as runs of consecutive months (first, last), in order."""
-    runs: list[tuple[Month, Month]] = []
-    for m in sorted(set(months)):
-        if runs and runs[-1][1].shift(1) == m:
-            runs[-1] = (runs[-1][0], m)
-        else:
-            runs.append((m, m))
-    return runs
-
-
 def _any(conditions: Sequence[IbisColumn]) -> IbisColumn:
     result = conditions[0]
     for condition in conditions[1:]:
@@ -166,7 +155,7 @@ def _any(conditions: Sequence[IbisColumn]) -> IbisColumn:
 
 def in_months(month: IbisColumn, months: Iterable[Month]) -> IbisColumn:
     """``month`` (a column of months' first days) is one of ``months``: ranges, not IN lists."""
-    return _any([(month >= a.start) & (month <= b.start) for a, b in _runs(months)])
+    return _any([(month >= a.start) & (month <= b.start) for a, b in month_runs(months)])
 
 
 def _scan(query: MeasureQuery, months: Sequence[Month]) -> IbisTable:
@@ -177,7 +166,7 @@ def _scan(query: MeasureQuery, months: Sequence[Month]) -> IbisTable:
     if ds.field(ds.period_field).kind is Kind.MONTH:
         period = in_months(day, months)
     else:  # a date: from the first day of each run to the last day of its last month
-        period = _any([(day >= a.start) & (day <= b.end) for a, b in _runs(months)])
+        period = _any([(day >= a.start) & (day <= b.end) for a, b in month_runs(months)])
     conditions = [period]
     for name, values in query.filter_values.items():
         column = data[name]

@@ -260,3 +260,14 @@ def test_iso_weeks_in_year() -> None:
     assert iso_weeks_in_year(2020) == 53
     assert iso_weeks_in_year(2021) == 52
     assert iso_weeks_in_year(2015) == 53
+
+
+def test_month_runs() -> None:
+    from silkhub.core.periods import month_runs
+
+    months = [Month(2020, 5), Month(2020, 1), Month(2020, 2), Month(2019, 12), Month(2020, 2)]
+    assert month_runs(months) == [
+        (Month(2019, 12), Month(2020, 2)),
+        (Month(2020, 5), Month(2020, 5)),
+    ]
+    assert month_runs([]) == []
