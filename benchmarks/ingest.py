@@ -35,15 +35,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from _memory import peak_mb  # benchmarks/_memory.py, beside this script
+from _harness import peak_mb, run_child  # benchmarks/_harness.py, beside this script
 
 GOAL_DUCKDB = 2.0  # silkhub_s / duckdb_s at most
 GOAL_FRICTIONLESS = 50.0  # frictionless_s / silkhub_s at least
@@ -286,18 +284,7 @@ def _run_frictionless(path: Path) -> tuple[float, dict[str, Any]]:
 
 
 def child(kind: str, path: Path, repeat: int) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", kind, "--file", str(path), "--repeat", str(repeat)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=7200,
-    )
-    if out.returncode != 0:
-        sys.stderr.write(out.stderr)
-        raise SystemExit(f"the {kind} run failed (exit {out.returncode})")
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+    return run_child(__file__, kind, ["--file", str(path), "--repeat", str(repeat)], timeout=7200)
 
 
 # -- the report ----------------------------------------------------------------------------------

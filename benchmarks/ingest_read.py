@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-from _memory import peak_mb  # benchmarks/_memory.py, beside this script
+from _harness import peak_mb, run_child  # benchmarks/_harness.py, beside this script
 
 GOAL_RATIO = 3.0
 HINTS = ("月份", "进出口", "国别（地区）", "商品编码", "金额（元）")
@@ -174,16 +173,8 @@ def _run(kind: str, path: Path) -> int:
     raise ValueError(kind)
 
 
-def child(kind: str, path: Path, repeat: int) -> dict[str, float]:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", kind, "--file", str(path), "--repeat", str(repeat)],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=3600,
-    )
-    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+def child(kind: str, path: Path, repeat: int) -> dict[str, Any]:
+    return run_child(__file__, kind, ["--file", str(path), "--repeat", str(repeat)], timeout=3600)
 
 
 def main() -> None:

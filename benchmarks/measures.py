@@ -30,15 +30,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from _memory import peak_mb  # benchmarks/_memory.py, beside this script
+from _harness import peak_mb, run_child  # benchmarks/_harness.py, beside this script
 
 GOAL_DUCKDB = 1.5  # silkhub_s / duckdb_sql_s at most
 GOAL_PANDAS = 20.0  # pandas_s / silkhub_s at least
@@ -275,17 +273,7 @@ def measure(kind: str, root: Path, repeat: int) -> dict[str, Any]:
 
 
 def child(kind: str, root: Path, repeat: int) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", kind, "--data", str(root), "--repeat", str(repeat)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=7200,
-    )
-    if out.returncode != 0:
-        raise SystemExit(f"{kind} failed:\n{out.stderr}")
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+    return run_child(__file__, kind, ["--data", str(root), "--repeat", str(repeat)], timeout=7200)
 
 
 def _size_mb(root: Path) -> float:
