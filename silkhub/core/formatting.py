@@ -62,7 +62,9 @@ _EN_AFTER = {Dimension.MASS: "tonnes", Dimension.CONTAINERS: "TEU"}
 
 
 def round_half_up(value: Number, digits: int) -> Decimal:
-    return to_decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    rounded = to_decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    # -0.01 rounds to -0.0; a release prints 0.0 (copy_abs keeps the exponent, so "0.0").
+    return rounded.copy_abs() if rounded.is_zero() else rounded
 
 
 def _decimals(value: Decimal) -> int:

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request, Response, UploadFi
 
 from silkhub.accounts.models import Role
 from silkhub.accounts.service import Principal
-from silkhub.core.errors import InvalidInput, Location, Message
+from silkhub.core.errors import InvalidInput, Message
 from silkhub.settings import Settings
 from silkhub.stats import briefing, registers, registers_footprint, service
 from silkhub.stats.briefing_period import briefing_month
@@ -274,26 +274,44 @@ def get_footprint_overview(db: Db) -> list[dict[str, Any]]:
 
 
 @router.get(
-    "/briefing", summary="The monthly hub briefing (Markdown or HTML)", response_class=Response
+    "/briefing",
+    summary="The monthly hub briefing (Markdown, HTML, PDF or Excel)",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                media: {}
+                for media in (
+                    "text/html",
+                    "text/markdown",
+                    "application/pdf",
+                    briefing.FORMATS["xlsx"][0],
+                )
+            }
+        }
+    },
 )
 def get_briefing(
     request: Request,
     db: Db,
     store: Store,
     period: Annotated[str, Query(description="The month, e.g. 2020-05")],
-    format: Annotated[str, Query(description="md or html")] = "html",
+    format: Annotated[str, Query(description="md, html, pdf or xlsx")] = "html",
+    download: Annotated[bool, Query(description="As an attachment with a file name")] = False,
 ) -> Response:
     lang = request_language(request)
-    if format not in ("md", "html"):
-        raise InvalidInput.single(
-            "unknown_format",
-            Message("格式须为 md 或 html。", "The format must be md or html."),
-            location=Location(field="format"),
-            value=format,
-        )
+    briefing.check_format(format)
     made = briefing.briefing(
         db, store, briefing_month(period), lang=lang, demo=request.app.state.demo is not None
     )
-    if format == "md":
-        return Response(briefing.to_markdown(made), media_type="text/markdown; charset=utf-8")
-    return Response(briefing.to_html(made), media_type="text/html; charset=utf-8")
+    rendered = briefing.render(made, format)
+    # PDF and Excel are files by nature; Markdown and HTML show in the browser unless asked.
+    disposition = "attachment" if download or format in ("pdf", "xlsx") else "inline"
+    return Response(
+        rendered.content,
+        media_type=rendered.media_type,
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{rendered.filename}"',
+            "Content-Language": "en" if lang == "en" else "zh-CN",
+        },
+    )

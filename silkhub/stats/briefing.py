@@ -5,20 +5,19 @@ figures came from, in Chinese (in the style of the seed article: "1-5月，与�
 
 Every number is computed by the measures (``silkhub.stats.service``) and written by
 ``silkhub.core.formatting``; nothing is typed in. ``briefing`` builds a ``Briefing`` (plain
-sentences and tables); ``to_markdown`` and ``to_html`` render it. The HTML is one standalone,
-printable document: inline CSS, nothing loaded from elsewhere, every text escaped.
+sentences, tables and charts, ``briefing_model``); ``render`` turns it into Markdown, HTML
+(``briefing_markup``), PDF (``briefing_pdf``) or Excel (``briefing_xlsx``).
 """
 
 from __future__ import annotations
 
-import html
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from silkhub.core import countries, groups
-from silkhub.core.errors import Message
+from silkhub.core.errors import InvalidInput, Location, Message
 from silkhub.core.formatting import (
     format_amount,
     format_count,
@@ -30,13 +29,28 @@ from silkhub.core.formatting import (
 )
 from silkhub.core.periods import Month, Period, Year, YearToDate, month_runs
 from silkhub.stats import service
+from silkhub.stats.briefing_charts import monthly_chart, ranking_chart, yuan_unit, yuan_value
+from silkhub.stats.briefing_markup import to_html, to_markdown
+from silkhub.stats.briefing_model import Briefing, Cell, Chart, Section, Table
+from silkhub.stats.briefing_pdf import to_pdf
+from silkhub.stats.briefing_xlsx import to_xlsx
 from silkhub.stats.datasets import dataset
 from silkhub.stats.headlines import Figure, headline_figures
 from silkhub.stats.measures import MeasureQuery, MeasureResult
 from silkhub.stores.analytical import AnalyticalStore
 from silkhub.stores.database import Database
 
-__all__ = ["Briefing", "Section", "Table", "briefing", "to_html", "to_markdown"]
+__all__ = [
+    "FORMATS",
+    "Briefing",
+    "Rendered",
+    "Section",
+    "Table",
+    "briefing",
+    "render",
+    "to_html",
+    "to_markdown",
+]
 
 DEMO_LABEL = Message(
     "演示数据（合成），非官方统计", "Demonstration data (synthetic), not official statistics"
@@ -87,48 +101,6 @@ _EN_MONTHS = (
 )
 
 _DASH = "—"
-
-
-# --- what a briefing is -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Table:
-    """A table as a release prints it: the first column names the row (a row header)."""
-
-    caption: str
-    columns: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    #: Said instead of the table when it has no rows.
-    empty: str = ""
-    #: The column that names the row (``<th scope="row">``).
-    row_header: int = 0
-    #: Said under the table.
-    notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Section:
-    heading: str
-    sentences: tuple[str, ...] = ()
-    tables: tuple[Table, ...] = ()
-
-
-@dataclass(frozen=True)
-class Briefing:
-    lang: str
-    month: Month
-    period: YearToDate
-    title: str
-    #: The demonstration label, shown right under the title; None for real data.
-    demo_label: str | None
-    sections: tuple[Section, ...]
-    #: One sentence per dataset used: which months, imports and publication dates.
-    vintage_note: tuple[str, ...]
-    footer: str
-    generated_at: datetime
-    #: Whether any figure at all was found for the period.
-    has_data: bool = field(default=True)
 
 
 # --- building it ------------------------------------------------------------------------------
@@ -264,19 +236,12 @@ def _headline_sentences(figures: Sequence[Figure], lang: str, period: Period) ->
     return out
 
 
-def _cell_number(value: float | Decimal | None, lang: str, digits: int = 1) -> str:
-    return _DASH if value is None else format_number(round_half_up(value, digits), lang, digits)
+def _rounded(value: float | Decimal | None, digits: int = 1) -> Decimal | None:
+    return None if value is None else round_half_up(value, digits)
 
 
-def _yi(value: int | float | None, lang: str) -> str:
-    """An amount in yuan for a table: 亿元 to one decimal; in English the same rounded figure
-    in billions (two decimals)."""
-    if value is None:
-        return _DASH
-    yi = round_half_up(Decimal(value) / Decimal(100_000_000), 1)
-    if lang == "en":
-        return format_number(yi / 10, lang, 2)
-    return format_number(yi, lang, 1)
+def _printed(value: Decimal | None, lang: str, digits: int = 1) -> str:
+    return _DASH if value is None else format_number(value, lang, digits)
 
 
 def _country(code: str | None, lang: str) -> str:
@@ -294,13 +259,13 @@ def _top_table(
     )
     top = service.top(db, store, query, 10)
     en = lang == "en"
-    rows = tuple(
+    values = tuple(
         (
-            str(r["rank"]),
+            int(r["rank"]),
             _country(r["partner"], lang),
-            _yi(r["value"], lang),
-            _cell_number(r["growth_pct"], lang),
-            _cell_number(r["share_pct"], lang),
+            yuan_value(r["value"], lang),
+            _rounded(r["growth_pct"]),
+            _rounded(r["share_pct"]),
         )
         for r in top.to_pylist()
     )
@@ -328,11 +293,27 @@ def _top_table(
                 "占与沿线国家贸易比重（%）",
             )
         ),
-        rows=rows,
+        rows=tuple(_printed_row(row, lang, amount=2) for row in values),
+        values=values,
         empty=_text(NO_DATA, lang),
         row_header=1,
     )
     return table
+
+
+def _printed_row(row: Sequence[Cell], lang: str, *, amount: int) -> tuple[str, ...]:
+    """A row of values as the table prints them: the yuan amount (column ``amount``) in
+    English to two decimals (billions), every other number to one."""
+    out: list[str] = []
+    for i, cell in enumerate(row):
+        if isinstance(cell, str):
+            out.append(cell)
+        elif isinstance(cell, int):
+            out.append(str(cell))
+        else:
+            digits = 2 if (lang == "en" and i == amount) else 1
+            out.append(_printed(None if cell is None else Decimal(cell), lang, digits))
+    return tuple(out)
 
 
 def _group_table(
@@ -340,7 +321,7 @@ def _group_table(
 ) -> tuple[Table, list[MeasureResult]]:
     en = lang == "en"
     results: list[MeasureResult] = []
-    rows: list[tuple[str, ...]] = []
+    rows: list[tuple[Cell, ...]] = []
     whole: MeasureResult | None = None
     notes: list[str] = []
     for code in _SHARE_GROUPS:
@@ -361,10 +342,10 @@ def _group_table(
         rows.append(
             (
                 groups.group(code).name(lang),
-                _yi(result.value, lang),
-                _cell_number(result.growth_pct, lang),
-                _cell_number(result.share_pct, lang),
-                _cell_number(result.share_change_pp, lang),
+                yuan_value(result.value, lang),
+                _rounded(result.growth_pct),
+                _rounded(result.share_pct),
+                _rounded(result.share_change_pp),
             )
         )
     if whole is not None and whole.whole is not None:
@@ -372,10 +353,10 @@ def _group_table(
             0,
             (
                 "All trade of the province" if en else "全省进出口",
-                _yi(whole.whole, lang),
-                _cell_number(whole.whole_growth_pct, lang),
-                format_number(Decimal("100.0"), lang, 1),
-                _DASH,
+                yuan_value(whole.whole, lang),
+                _rounded(whole.whole_growth_pct),
+                Decimal("100.0"),
+                None,
             ),
         )
     label = period_label(period, lang)
@@ -402,7 +383,8 @@ def _group_table(
                 "比重变动（百分点）",
             )
         ),
-        rows=tuple(rows),
+        rows=tuple(_printed_row(row, lang, amount=1) for row in rows),
+        values=tuple(rows),
         empty=_text(NO_DATA, lang),
         notes=tuple(notes),
     )
@@ -501,6 +483,48 @@ def _vintage_note(db: Database, results: Iterable[MeasureResult], lang: str) -> 
     return notes
 
 
+def _table_charts(top: Table, shares: Table, lang: str, label: str) -> tuple[Chart, ...]:
+    """Figure 2, the top partners, and figure 3, the groups' shares, drawn from their tables."""
+    en = lang == "en"
+    charts = (
+        ranking_chart(
+            top,
+            2,
+            caption=(
+                f"Figure 2. Top 10 partners among the route countries, {label}"
+                if en
+                else f"图2  {label}与沿线国家进出口前10位国家"
+            ),
+            unit=yuan_unit(lang),
+            description=(
+                f"Bars: the ten largest route-country partners by trade, in {yuan_unit(lang)}, "
+                "largest first; the figures are in table 1."
+                if en
+                else "条形图：与沿线国家进出口额前10位的国家（亿元），由大到小，数据见表1。"
+            ),
+        ),
+        ranking_chart(
+            shares,
+            3,
+            # The first row is the province's whole trade, 100 per cent: not a bar.
+            skip=1 if shares.values and shares.values[0][3] == Decimal("100.0") else 0,
+            caption=(
+                f"Figure 3. Shares of the country groups in the province's trade, {label}"
+                if en
+                else f"图3  {label}各国家组占全省外贸比重"
+            ),
+            unit="%",
+            description=(
+                "Bars: each country group's share of the province's trade, in per cent; "
+                "the figures are in table 2."
+                if en
+                else "条形图：各国家组占全省外贸的比重（%），数据见表2。"
+            ),
+        ),
+    )
+    return tuple(c for c in charts if c is not None)
+
+
 def briefing(
     db: Database,
     store: AnalyticalStore,
@@ -527,9 +551,11 @@ def briefing(
 
     figures = headline_figures(db, store, period)
     used += [f.result for f in figures]
+    monthly = monthly_chart(db, store, period, lang, 1, label)
     headlines = Section(
         heading=f"Headline figures, {label}" if en else f"一、{label}主要指标",
         sentences=tuple(_headline_sentences(figures, lang, period) or [_text(NO_DATA, lang)]),
+        charts=(monthly,) if monthly else (),
     )
 
     previous = [
@@ -549,6 +575,7 @@ def briefing(
         heading="Trade by partner and by country group" if en else "三、分国别和国家组进出口",
         sentences=tuple(_share_sentences(group_results, lang, period)),
         tables=(top, shares),
+        charts=_table_charts(top, shares, lang, label),
     )
     has_data = bool(figures or previous or top.rows or shares.rows)
     stamp = generated.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -567,120 +594,41 @@ def briefing(
     )
 
 
-# --- rendering ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Rendered:
+    content: bytes
+    media_type: str
+    #: The file name a download gets: "silkhub-briefing-2020-05-zh.pdf".
+    filename: str
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+#: Formats a briefing is rendered in: name -> (media type, renderer to bytes).
+FORMATS: Mapping[str, tuple[str, Callable[[Briefing], bytes]]] = {
+    "md": ("text/markdown; charset=utf-8", lambda b: to_markdown(b).encode()),
+    "html": ("text/html; charset=utf-8", lambda b: to_html(b).encode()),
+    "pdf": ("application/pdf", to_pdf),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", to_xlsx),
+}
 
 
-def _md_table(table: Table) -> list[str]:
-    lines = [f"**{_md_cell(table.caption)}**", ""]
-    if not table.rows:
-        return [*lines, table.empty, ""]
-    lines.append("| " + " | ".join(_md_cell(c) for c in table.columns) + " |")
-    aligns = [":---" if i <= table.row_header else "---:" for i in range(len(table.columns))]
-    lines.append("| " + " | ".join(aligns) + " |")
-    lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in table.rows]
-    lines.append("")
-    for note in table.notes:
-        lines += [f"*{_md_cell(note)}*", ""]
-    return lines
+def check_format(fmt: str, *, field: str = "format") -> str:
+    """``fmt`` if it is one of ``FORMATS``; otherwise ``InvalidInput`` naming ``field``."""
+    if fmt not in FORMATS:
+        names = "、".join(FORMATS)
+        raise InvalidInput.single(
+            "unknown_format",
+            Message(
+                f"格式须为 {names} 之一，而不是“{fmt}”。",
+                f"The format must be one of {', '.join(FORMATS)}, not {fmt!r}.",
+            ),
+            location=Location(field=field),
+            value=fmt,
+        )
+    return fmt
 
 
-def to_markdown(b: Briefing) -> str:
-    """The briefing as Markdown: title, label, sections, tables, vintage note, footer."""
-    lines = [f"# {b.title}", ""]
-    if b.demo_label:
-        lines += [f"> **{b.demo_label}**", ""]
-    for section in b.sections:
-        lines += [f"## {section.heading}", ""]
-        for s in section.sentences:
-            lines += [s, ""]
-        for table in section.tables:
-            lines += _md_table(table)
-    if b.vintage_note:
-        lines += ["## " + ("Data versions" if b.lang == "en" else "数据说明"), ""]
-        lines += [f"- {n}" for n in b.vintage_note] + [""]
-    lines += ["---", "", b.footer, ""]
-    return "\n".join(lines)
-
-
-_CSS = """
-body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",
-"PingFang SC",Arial,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;
-color:#1a1a1a;line-height:1.7}
-h1{font-size:1.5rem;margin-bottom:.25rem}
-h2{font-size:1.15rem;border-bottom:1px solid #999;margin-top:2rem}
-.demo{display:inline-block;border:2px solid #b00;color:#b00;font-weight:bold;
-padding:.1rem .5rem;margin:.25rem 0 1rem}
-table{border-collapse:collapse;width:100%;margin:1rem 0;font-size:.95rem}
-caption{caption-side:top;text-align:left;font-weight:bold;padding:.25rem 0}
-th,td{border:1px solid #bbb;padding:.25rem .5rem}
-thead th{background:#eee}
-td{text-align:right;font-variant-numeric:tabular-nums}
-th[scope=row]{text-align:left;font-weight:normal}
-.note{font-size:.9rem;color:#333}
-footer{margin-top:2rem;border-top:1px solid #999;font-size:.85rem;color:#555}
-@media print{body{margin:0;max-width:none}.demo{border-color:#000;color:#000}
-table{page-break-inside:avoid}a{color:inherit}}
-""".strip()
-
-
-def _h(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
-def _html_table(table: Table) -> list[str]:
-    if not table.rows:
-        caption = f"<strong>{_h(table.caption)}</strong>"
-        return [f'<p class="note">{caption}<br>{_h(table.empty)}</p>']
-    out = ["<table>", f"<caption>{_h(table.caption)}</caption>", "<thead><tr>"]
-    out += [f'<th scope="col">{_h(c)}</th>' for c in table.columns]
-    out += ["</tr></thead>", "<tbody>"]
-    for row in table.rows:
-        cells = [
-            f'<th scope="row">{_h(c)}</th>' if i == table.row_header else f"<td>{_h(c)}</td>"
-            for i, c in enumerate(row)
-        ]
-        out.append("<tr>" + "".join(cells) + "</tr>")
-    out += ["</tbody>", "</table>"]
-    out += [f'<p class="note">{_h(n)}</p>' for n in table.notes]
-    return out
-
-
-def to_html(b: Briefing) -> str:
-    """The briefing as one standalone, printable HTML document (inline CSS, no scripts)."""
-    lang = "en" if b.lang == "en" else "zh-CN"
-    out = [
-        "<!DOCTYPE html>",
-        f'<html lang="{lang}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_h(b.title)}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        "<header>",
-        f"<h1>{_h(b.title)}</h1>",
-    ]
-    if b.demo_label:
-        out.append(f'<p class="demo">{_h(b.demo_label)}</p>')
-    out += ["</header>", "<main>"]
-    for section in b.sections:
-        out += ["<section>", f"<h2>{_h(section.heading)}</h2>"]
-        out += [f"<p>{_h(s)}</p>" for s in section.sentences]
-        for table in section.tables:
-            out += _html_table(table)
-        out.append("</section>")
-    if b.vintage_note:
-        out += [
-            '<section class="note">',
-            f"<h2>{_h('Data versions' if b.lang == 'en' else '数据说明')}</h2>",
-            "<ul>",
-        ]
-        out += [f"<li>{_h(n)}</li>" for n in b.vintage_note]
-        out += ["</ul>", "</section>"]
-    out += ["</main>", f"<footer><p>{_h(b.footer)}</p></footer>", "</body>", "</html>", ""]
-    return "\n".join(out)
+def render(b: Briefing, fmt: str) -> Rendered:
+    """The briefing in format ``fmt`` ("md", "html", "pdf" or "xlsx")."""
+    media_type, renderer = FORMATS[check_format(fmt)]
+    name = f"silkhub-briefing-{b.month.code}-{b.lang}.{fmt}"
+    return Rendered(renderer(b), media_type, name)

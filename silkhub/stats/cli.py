@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from silkhub.cli.context import cli_actor, console, err_console, problems_table, state
-from silkhub.core.errors import InvalidInput, Message, Report, SilkhubError
+from silkhub.core.errors import InvalidInput, Location, Message, Report, SilkhubError
 from silkhub.stats import briefing, registers, registers_footprint, service
 from silkhub.stats.briefing_period import briefing_month
 from silkhub.stats.datasets import DATASETS
@@ -331,30 +331,33 @@ def registers_progress(
 def briefing_command(
     period: Annotated[str, typer.Option(help="The month the briefing is for, e.g. 2020-05.")],
     lang: Annotated[str, typer.Option("--lang", help="zh or en.")] = "zh",
-    format: Annotated[str, typer.Option(help="md or html.")] = "md",
+    format: Annotated[str, typer.Option(help="md, html, pdf or xlsx.")] = "md",
     out: Annotated[
-        Path | None, typer.Option(help="File to write (default: print).", show_default=False)
+        Path | None,
+        typer.Option(
+            help="File to write (default: print; pdf and xlsx need a file).", show_default=False
+        ),
     ] = None,
 ) -> None:
-    """The monthly hub briefing: headline sentences, tables and data versions, computed."""
-    text = _briefing_text(period, lang, format)
-    if out is None:
-        console.print(text, markup=False, highlight=False, soft_wrap=True)
-        return
-    out.write_text(text, encoding="utf-8")
-    console.print(("已写入 " if _zh() else "Wrote ") + str(out))
-
-
-def _briefing_text(period: str, lang: str, format: str) -> str:
+    """The monthly hub briefing: headline sentences, tables, charts and data versions, all
+    computed from the data."""
     month = briefing_month(period)
-    if lang not in ("zh", "en") or format not in ("md", "html"):
+    if lang not in ("zh", "en"):
         raise InvalidInput.single(
             "bad_option",
+            Message("语言须为 zh 或 en。", "The language must be zh or en."),
+            location=Location(field="lang"),
+            value=lang,
+        )
+    briefing.check_format(format)
+    if out is None and format in ("pdf", "xlsx"):
+        raise InvalidInput.single(
+            "output_required",
             Message(
-                "语言须为 zh 或 en，格式须为 md 或 html。",
-                "The language must be zh or en, and the format md or html.",
+                f"{format} 是二进制格式，请用 --out 指定要写入的文件。",
+                f"{format} is a binary format: name the file to write with --out.",
             ),
-            value=f"{lang}/{format}",
+            location=Location(field="out"),
         )
     made = briefing.briefing(
         state.database(),
@@ -363,4 +366,13 @@ def _briefing_text(period: str, lang: str, format: str) -> str:
         lang=lang,
         demo=(state.settings.data_dir / "demo.json").is_file(),
     )
-    return briefing.to_markdown(made) if format == "md" else briefing.to_html(made)
+    rendered = briefing.render(made, format)
+    if out is None:
+        text = rendered.content.decode()
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+        return
+    # Written beside the target and renamed over it: a reader never sees half a file.
+    partial = out.with_name(f".{out.name}.partial")
+    partial.write_bytes(rendered.content)
+    partial.replace(out)
+    console.print(("已写入 " if _zh() else "Wrote ") + str(out))

@@ -65,6 +65,12 @@ def test_rounding_is_half_up() -> None:
     assert round_half_up(Decimal("0.125"), 2) == Decimal("0.13")
 
 
+def test_a_small_negative_rounds_to_zero_without_a_sign() -> None:
+    assert str(round_half_up(-0.01, 1)) == "0.0"
+    assert format_number(-0.04, "en", 1) == "0.0"
+    assert str(round_half_up(-0.05, 1)) == "-0.1"
+
+
 def test_explicit_digits_keep_trailing_zeros() -> None:
     assert format_amount(81.3, "亿美元", "zh", digits=2) == "81.30亿美元"
     assert format_amount(3909, "亿元", "zh", digits=0) == "3909亿元"

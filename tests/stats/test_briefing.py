@@ -5,21 +5,20 @@ Markdown and HTML; the HTML is standalone; a period without data says so."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 
 from silkhub.core.periods import Month
-from silkhub.demo.builder import build_demo
 from silkhub.settings import Settings
 from silkhub.stats.briefing import Briefing, briefing, to_html, to_markdown
 from silkhub.stores.analytical import AnalyticalStore
 from silkhub.stores.database import Database
+from tests.stats.conftest import DemoHub
 
 SEED = 2020
 NOW = datetime(2024, 1, 2, 3, 4, tzinfo=UTC)
@@ -36,17 +35,8 @@ class Hub:
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
-    data_dir = tmp_path_factory.mktemp("briefing-demo") / "hub"
-    settings = Settings(
-        data_dir=data_dir, secret_key=SecretStr("test-secret-key-not-for-production")
-    )
-    build_demo(settings, seed=SEED, password="demo-password-1")
-    db = Database.from_url(f"sqlite:///{data_dir / 'silkhub.db'}")
-    store = AnalyticalStore(data_dir / "analytical")
-    yield Hub(db, store, data_dir)
-    store.close()
-    db.dispose()
+def hub(demo_hub: DemoHub) -> Hub:
+    return Hub(demo_hub.db, demo_hub.store, demo_hub.data_dir)
 
 
 ZH_MAY = (
@@ -239,10 +229,17 @@ def test_the_html_is_a_standalone_well_formed_document(hub: Hub, lang: str, attr
     assert html_tags == [{"lang": attr}]
     names = [t for t, _ in checker.tags]
     assert "script" not in names and "link" not in names
-    assert names.count("table") == names.count("caption") == 2
+    # Tables 1 and 2, and the figures behind chart 1 (charts 2 and 3 draw tables 1 and 2).
+    assert names.count("table") == names.count("caption") == 3
+    assert names.count("figure") == names.count("svg") == names.count("figcaption") == 3
+    svgs = [a for t, a in checker.tags if t == "svg"]
+    assert all(a["role"] == "img" and a["aria-label"] for a in svgs)
+    ids = [a["id"] for _, a in checker.tags if a.get("id")]
+    assert len(ids) == len(set(ids))
     scopes = [a.get("scope") for t, a in checker.tags if t == "th"]
     assert scopes and all(s in ("col", "row") for s in scopes)
-    assert scopes.count("row") == 10 + 5  # top 10; all trade and 4 groups (RCEP not in force)
+    # top 10; all trade and 4 groups (RCEP not in force); 5 months
+    assert scopes.count("row") == 10 + 5 + 5
     assert not re.search(r"https?://", document)
     assert "@import" not in document and "url(" not in document
 
@@ -288,7 +285,6 @@ def test_briefing_over_the_cli_and_http(hub: Hub) -> None:
 
     from silkhub.cli.context import state
     from silkhub.cli.main import app as cli_app
-    from silkhub.settings import Settings
     from silkhub.web.app import create_app
 
     data_dir = hub.data_dir
