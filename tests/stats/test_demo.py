@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -27,7 +26,6 @@ from silkhub.core.formatting import (
     format_percent,
 )
 from silkhub.core.periods import Month, Period, Year, YearToDate
-from silkhub.demo.builder import build_demo
 from silkhub.settings import Settings
 from silkhub.stats import service
 from silkhub.stats.datasets import DATASETS
@@ -37,8 +35,9 @@ from silkhub.stats.measures import MeasureQuery, MeasureResult, measure_result, 
 from silkhub.stores.analytical import AnalyticalStore
 from silkhub.stores.database import Database
 from silkhub.web.app import create_app
+from tests.stats.conftest import DEMO_SEED, DemoHub
 
-SEED = 2020
+SEED = DEMO_SEED
 BEIJING = timezone(timedelta(hours=8))
 JAN_MAY_2020 = YearToDate(2020, 5)
 JAN_JUN_2020 = YearToDate(2020, 6)
@@ -87,12 +86,8 @@ class Hub:
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
-    data_dir = tmp_path_factory.mktemp("stats-demo") / "hub"
-    settings = Settings(data_dir=data_dir, secret_key="test-secret-key-not-for-production")
-    build_demo(settings, seed=SEED, password="demo-password-1")
-    db = Database.from_url(f"sqlite:///{data_dir / 'silkhub.db'}")
-    store = AnalyticalStore(data_dir / "analytical")
+def hub(demo_hub: DemoHub) -> Hub:
+    data_dir, db, store = demo_hub.data_dir, demo_hub.db, demo_hub.store
     with db.reading() as session:
         periods = service.vintage_periods(session)
         imports = [
@@ -108,9 +103,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
             }
             for r in service.list_imports(session)
         ]
-    yield Hub(data_dir, db, store, periods, imports)
-    store.close()
-    db.dispose()
+    return Hub(data_dir, db, store, periods, imports)
 
 
 def route_members() -> frozenset[str]:
