@@ -14,7 +14,7 @@ import importlib
 from pathlib import Path
 from types import ModuleType
 
-CAPABILITIES: tuple[str, ...] = ("silkhub.accounts", "silkhub.stats")
+CAPABILITIES: tuple[str, ...] = ("silkhub.accounts", "silkhub.stats", "silkhub.indices")
 
 #: Store-level tables that belong to no capability.
 STORE_MODELS: tuple[str, ...] = ("silkhub.stores.outbox", "silkhub.stores.audit")
