@@ -25,9 +25,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from silkhub.core.errors import InvalidInput, Location, Message, Problem
 
@@ -81,18 +84,22 @@ class Panel:
     @classmethod
     def from_rows(
         cls,
-        items: Sequence[str],
+        items: Sequence[object] | npt.ArrayLike,
         periods: Sequence[str],
-        prices: Sequence[float],
-        quantities: Sequence[float],
+        prices: Sequence[float] | npt.ArrayLike,
+        quantities: Sequence[float] | npt.ArrayLike,
         *,
         period_order: Sequence[str] | None = None,
     ) -> Panel:
-        """A panel from long rows (one per item and period; pairs must be unique)."""
+        """A panel from long rows (one per item and period; pairs must be unique). Items and
+        periods are dictionary-encoded by Arrow: no Python loop over the rows."""
         order = list(period_order) if period_order is not None else sorted(set(periods))
-        item_names, item_codes = np.unique(np.asarray(items, dtype=object), return_inverse=True)
+        item_codes, item_names = _encode(items)
+        period_indices, period_names = _encode(periods)
         position = {p: i for i, p in enumerate(order)}
-        period_codes = np.fromiter((position[p] for p in periods), dtype=np.int64)
+        period_codes = np.array([position[str(p)] for p in period_names], dtype=np.int64)[
+            period_indices
+        ]
         shape = (len(item_names), len(order))
         p = np.full(shape, np.nan)
         q = np.full(shape, np.nan)
@@ -100,36 +107,77 @@ class Panel:
         q[item_codes, period_codes] = np.asarray(quantities, dtype=np.float64)
         return cls(tuple(order), tuple(str(i) for i in item_names), p, q)
 
+    @cached_property
+    def observed(self) -> npt.NDArray[np.bool_]:
+        """Where an item has both a price and a quantity."""
+        return np.isfinite(self.prices) & np.isfinite(self.quantities)
 
-def _compare(p0: Array, q0: Array, p1: Array, q1: Array, formula: Formula) -> Array:
+    @cached_property
+    def zeroed(self) -> tuple[Array, Array]:
+        """Prices and quantities with 0 where not observed: a product of one period's price
+        and another's quantity is then 0 unless the item is in both, without a mask."""
+        return np.where(self.observed, self.prices, 0.0), np.where(
+            self.observed, self.quantities, 0.0
+        )
+
+
+def _encode(values: Sequence[object] | npt.ArrayLike) -> tuple[npt.NDArray[np.int64], list[object]]:
+    # Arrow arrays (a Parquet column, say) are encoded as they are, without a copy.
+    array = values if isinstance(values, pa.Array | pa.ChunkedArray) else pa.array(values)
+    encoded = pc.dictionary_encode(array)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    return encoded.indices.to_numpy(zero_copy_only=False).astype(
+        np.int64
+    ), encoded.dictionary.to_pylist()
+
+
+def _dot(*arrays: Array) -> Array:
+    # Column sums of the element-wise product, without the temporary arrays of a * b * c.
+    subscripts = ",".join("ij" for _ in arrays) + "->j"
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    result: Array = np.einsum(subscripts, *(np.broadcast_to(a, shape) for a in arrays))
+    return result
+
+
+def _compare(
+    p0: Array,
+    q0: Array,
+    p1: Array,
+    q1: Array,
+    ok0: npt.NDArray[np.bool_],
+    ok1: npt.NDArray[np.bool_],
+    formula: Formula,
+) -> Array:
     """Index ratios (1 = no change) of columns of period 1 against columns of period 0, each
-    over the rows observed in both; NaN where a column has no such row."""
-    matched = np.isfinite(p0) & np.isfinite(q0) & np.isfinite(p1) & np.isfinite(q1)
-
-    def only_matched(a: Array) -> Array:
-        return np.where(matched, a, 0.0)
-
+    over the rows observed in both (``ok``); NaN where a column has no such row. Prices and
+    quantities are 0 where not observed (``Panel.zeroed``)."""
+    matched = ok0 & ok1
     with np.errstate(invalid="ignore", divide="ignore"):
         if formula is Formula.TORNQVIST:
-            v0, v1 = only_matched(p0 * q0), only_matched(p1 * q1)
+            v0 = np.where(matched, p0 * q0, 0.0)
+            v1 = np.where(matched, p1 * q1, 0.0)
             weight = 0.5 * (v0 / v0.sum(axis=0) + v1 / v1.sum(axis=0))
             # An unmatched row's ratio is 1: its logarithm adds nothing.
             ratio = np.where(matched, p1, 1.0) / np.where(matched, p0, 1.0)
-            result: Array = np.exp((weight * np.log(ratio)).sum(axis=0))
+            result: Array = np.exp(_dot(weight, np.log(ratio)))
         else:
-            p0, q0, p1, q1 = (only_matched(a) for a in (p0, q0, p1, q1))
-            laspeyres = (p1 * q0).sum(axis=0) / (p0 * q0).sum(axis=0)
+            # p1·q0 and p0·q1 are 0 unless the item is in both periods; p0·q0 and p1·q1 are not,
+            # and take the mask.
+            mask = matched.astype(np.float64)
+            laspeyres = _dot(p1, q0) / _dot(p0, q0, mask)
             if formula is Formula.LASPEYRES:
                 result = laspeyres
             else:
-                paasche = (p1 * q1).sum(axis=0) / (p0 * q1).sum(axis=0)
+                paasche = _dot(p1, q1, mask) / _dot(p0, q1)
                 result = paasche if formula is Formula.PAASCHE else np.sqrt(laspeyres * paasche)
     return np.where(matched.any(axis=0), result, np.nan)
 
 
 def _roles(panel: Panel, quantity: bool) -> tuple[Array, Array]:
     # A quantity index is the price formula with prices and quantities swapped.
-    return (panel.quantities, panel.prices) if quantity else (panel.prices, panel.quantities)
+    prices, quantities = panel.zeroed
+    return (quantities, prices) if quantity else (prices, quantities)
 
 
 def _no_match(panel: Panel, a: int, b: int) -> NoMatchedItems:
@@ -146,7 +194,16 @@ def _no_match(panel: Panel, a: int, b: int) -> NoMatchedItems:
 def link_ratios(panel: Panel, formula: Formula, *, quantity: bool = False) -> Array:
     """The chain links: period t against period t-1, for t = 1..n-1 (ratios, 1 = no change)."""
     values, weights = _roles(panel, quantity)
-    links = _compare(values[:, :-1], weights[:, :-1], values[:, 1:], weights[:, 1:], formula)
+    ok = panel.observed
+    links = _compare(
+        values[:, :-1],
+        weights[:, :-1],
+        values[:, 1:],
+        weights[:, 1:],
+        ok[:, :-1],
+        ok[:, 1:],
+        formula,
+    )
     missing = np.flatnonzero(~np.isfinite(links))
     if missing.size:
         t = int(missing[0]) + 1
@@ -171,7 +228,10 @@ def index_series(
         series: Array = 100.0 * level / level[base]
         return series
     values, weights = _roles(panel, quantity)
-    ratios = _compare(values[:, [base]], weights[:, [base]], values, weights, formula)
+    ok = panel.observed
+    ratios = _compare(
+        values[:, [base]], weights[:, [base]], values, weights, ok[:, [base]], ok, formula
+    )
     missing = np.flatnonzero(~np.isfinite(ratios))
     if missing.size:
         raise _no_match(panel, base, int(missing[0]))
