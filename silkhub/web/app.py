@@ -32,6 +32,7 @@ OPENAPI_TAGS = [
     {"name": "vocabulary", "description": "Countries, country groups, periods and units."},
     {"name": "accounts", "description": "People, organisations, API tokens, audit log."},
     {"name": "statistics", "description": "Datasets, imports (vintages) and measures."},
+    {"name": "indices", "description": "The freight index: panel quotes, releases, methodology."},
 ]
 
 

@@ -57,6 +57,22 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/api/stats/footprint"): PUBLIC,
     ("GET", "/api/stats/briefing"): PUBLIC,
     ("GET", "/api/stats/footprint/overview"): PUBLIC,
+    # indices: public reads see released weeks only (the embargo is tested in tests/indices)
+    ("GET", "/api/indices"): PUBLIC,
+    ("GET", "/api/indices/freight/methodology"): PUBLIC,
+    ("GET", "/api/indices/freight/releases"): PUBLIC,
+    ("GET", "/api/indices/freight/latest"): PUBLIC,
+    ("GET", "/api/indices/freight/series"): PUBLIC,
+    ("GET", "/api/indices/freight/feed.atom"): PUBLIC,
+    ("POST", "/api/indices/freight/quotes"): frozenset({Role.PANELIST}),
+    ("POST", "/api/indices/freight/quotes/upload"): frozenset({Role.PANELIST}),
+    ("GET", "/api/indices/freight/quotes"): frozenset({Role.PANELIST, Role.INDEX_COMPILER}),
+    ("DELETE", "/api/indices/freight/quotes/{quote_id}"): frozenset({Role.PANELIST}),
+    ("GET", "/api/indices/freight/weeks/{week}/preview"): frozenset({Role.INDEX_COMPILER}),
+    ("POST", "/api/indices/freight/weeks/{week}/approve"): frozenset({Role.INDEX_COMPILER}),
+    ("POST", "/api/indices/freight/weeks/{week}/corrections"): frozenset({Role.INDEX_COMPILER}),
+    ("POST", "/api/indices/freight/weeks/{week}/restate"): frozenset({Role.INDEX_COMPILER}),
+    ("GET", "/api/indices/freight/recompute"): frozenset({Role.INDEX_COMPILER}),
     # portal
     ("GET", "/"): PUBLIC,
     ("GET", "/{lang}/"): PUBLIC,
@@ -78,6 +94,8 @@ PATH_SAMPLES: dict[str, str] = {
     "text": "2020-05",
     "name": "trade",
     "import_id": "1",
+    "quote_id": "1",
+    "week": "2018-W05",
 }
 
 #: Form or query values a route needs to be called meaningfully.

@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from silkhub.accounts import service
-from silkhub.accounts.models import Role
+from silkhub.accounts.models import Organisation, OrgKind, Role
+from silkhub.indices import service as indices_service
 from silkhub.settings import Settings
 from silkhub.stores.database import Database
 from silkhub.web.app import create_app
@@ -50,6 +51,13 @@ def people(db: Database) -> dict[Role, Person]:
     """One person per role, each with an API token and a portal session."""
     out: dict[Role, Person] = {}
     with db.transaction() as session:
+        # The panelist works for a carrier on the freight index's panel, as in a real hub.
+        carrier = Organisation(
+            name_zh="测试船公司", name_en="Test Carrier", kind=OrgKind.PANEL_MEMBER
+        )
+        session.add(carrier)
+        session.flush()
+        indices_service.join_panel(session, carrier.id, "TEST")
         for role in Role:
             user = service.create_user(
                 session,
@@ -58,6 +66,8 @@ def people(db: Database) -> dict[Role, Person]:
                 password=PASSWORD,
                 roles=[role],
             )
+            if role is Role.PANELIST:
+                user.organisation_id = carrier.id
             issued = service.create_token(session, user, name="test")
             key = service.start_web_session(session, service.principal_for(user), hours=1)
             out[role] = Person(user.email, role, issued.secret, key)

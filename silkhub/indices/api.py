@@ -1,0 +1,440 @@
+"""REST routes of the indices capability, under ``/api/indices``.
+
+Public reads see released weeks only (``release_at`` passed); index compilers see approved
+weeks before their release, marked ``released: false``. Panel members submit and see only
+their own quotes.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request, Response, UploadFile, status
+from feedgen.feed import FeedGenerator
+
+from silkhub.accounts.models import Role
+from silkhub.accounts.service import Principal
+from silkhub.core.errors import InvalidInput, Location, Message, NotFound, Problem
+from silkhub.indices import freight_reads, service
+from silkhub.indices.freight_reads import ReleaseView
+from silkhub.indices.freight_schedule import week_of
+from silkhub.indices.schemas import (
+    CorrectionBody,
+    DifferenceOut,
+    ProblemOut,
+    QuoteOut,
+    ReleaseOut,
+    RestateBody,
+    RestatementOut,
+    SubmissionBody,
+    SubmissionOut,
+    ValueOut,
+)
+from silkhub.settings import Settings
+from silkhub.stores.database import Database
+from silkhub.web.i18n import request_language
+from silkhub.web.security import OptionalPrincipal, app_db, app_settings, require_roles
+
+router = APIRouter(prefix="/api/indices", tags=["indices"])
+
+Db = Annotated[Database, Depends(app_db)]
+Config = Annotated[Settings, Depends(app_settings)]
+Panelist = Annotated[Principal, Depends(require_roles(Role.PANELIST))]
+Compiler = Annotated[Principal, Depends(require_roles(Role.INDEX_COMPILER))]
+PanelistOrCompiler = Annotated[
+    Principal, Depends(require_roles(Role.PANELIST, Role.INDEX_COMPILER))
+]
+
+
+def app_now(request: Request) -> datetime:
+    """The time now; a test sets ``app.state.clock`` to move it (release times, windows)."""
+    clock = getattr(request.app.state, "clock", None)
+    now: datetime = clock() if clock is not None else datetime.now(UTC)
+    return now
+
+
+Now = Annotated[datetime, Depends(app_now)]
+
+
+def _is_compiler(principal: Principal | None) -> bool:
+    return principal is not None and principal.has(Role.INDEX_COMPILER)
+
+
+def _release_out(view: ReleaseView) -> ReleaseOut:
+    return ReleaseOut(
+        week=view.week,
+        release_at=view.release_at,
+        basket=view.basket,
+        methodology_version=view.methodology_version,
+        fingerprint=view.fingerprint,
+        released=view.released,
+        values=[ValueOut(**v.__dict__) for v in view.values],
+        restatements=[RestatementOut.model_validate(r) for r in view.restatements],
+    )
+
+
+def _problem_out(p: Problem, lang: str) -> ProblemOut:
+    return ProblemOut(
+        code=p.code,
+        message=p.message.in_(lang),
+        field=p.location.field,
+        value=None if p.value is None else str(p.value),
+    )
+
+
+@router.get("", summary="The indices and where to find them")
+def list_indices(request: Request) -> list[dict[str, Any]]:
+    lang = request_language(request)
+    m = service.methodology()
+    return [
+        {
+            "code": "freight",
+            "name": m.name.in_(lang),
+            "frequency": "weekly",
+            "base_value": m.base_value,
+            "series": ["COMPOSITE", *[r.code for r in m.routes]],
+            "links": {
+                "latest": "/api/indices/freight/latest",
+                "series": "/api/indices/freight/series",
+                "releases": "/api/indices/freight/releases",
+                "methodology": "/api/indices/freight/methodology",
+                "feed": "/api/indices/freight/feed.atom",
+            },
+        }
+    ]
+
+
+@router.get("/freight/methodology", summary="Routes, containers, surcharges, baskets, cleaning")
+def get_methodology(request: Request) -> dict[str, Any]:
+    lang = request_language(request)
+    m = service.methodology()
+    return {
+        "version": m.version,
+        "fingerprint": m.fingerprint,
+        "name": m.name.in_(lang),
+        "origin": m.origin,
+        "currency": m.currency,
+        "base_value": m.base_value,
+        "schedule": {
+            "timezone": str(m.timezone),
+            "window_opens": {
+                "weekday": m.window_opens.weekday,
+                "time": m.window_opens.at.isoformat("minutes"),
+            },
+            "window_closes": {
+                "weekday": m.window_closes.weekday,
+                "time": m.window_closes.at.isoformat("minutes"),
+            },
+            "release": {"weekday": m.release.weekday, "time": m.release.at.isoformat("minutes")},
+        },
+        "surcharges": {
+            "included": [{"code": c, "name": m.surcharge_names[c].in_(lang)} for c in m.included],
+            "excluded": [{"code": c, "name": m.surcharge_names[c].in_(lang)} for c in m.excluded],
+        },
+        "cleaning": m.cleaning.__dict__,
+        "validation": {"min_rate": m.min_rate, "max_rate": m.max_rate, "max_jump": m.max_jump},
+        "containers": [
+            {"code": c.code, "teu": c.teu, "name": c.name.in_(lang)} for c in m.containers
+        ],
+        "routes": [
+            {
+                "code": r.code,
+                "name": r.name.in_(lang),
+                "destination": r.destination,
+                "region": r.region,
+            }
+            for r in m.routes
+        ],
+        "baskets": [
+            {
+                "version": b.version,
+                "effective": b.effective.code,
+                "base_weeks": [w.code for w in b.base_weeks],
+                "weights": dict(b.weights),
+                "containers": dict(b.containers),
+            }
+            for b in m.baskets
+        ],
+    }
+
+
+@router.get("/freight/releases", response_model=list[ReleaseOut], summary="Released weeks")
+def get_releases(db: Db, principal: OptionalPrincipal, now: Now) -> list[ReleaseOut]:
+    with db.reading() as session:
+        views = freight_reads.release_views(session, now=now, compiler=_is_compiler(principal))
+    return [_release_out(v) for v in views]
+
+
+@router.get(
+    "/freight/latest", response_model=ReleaseOut, summary="The latest release, with its changes"
+)
+def get_latest(db: Db, principal: OptionalPrincipal, now: Now) -> ReleaseOut:
+    with db.reading() as session:
+        views = freight_reads.release_views(session, now=now, compiler=_is_compiler(principal))
+    if not views:
+        raise NotFound(
+            Message("运价指数尚未发布。", "The freight index has not been released yet.")
+        )
+    return _release_out(views[-1])
+
+
+@router.get("/freight/series", summary="One series by week (JSON or CSV)", response_model=None)
+def get_series(
+    db: Db,
+    principal: OptionalPrincipal,
+    now: Now,
+    series: Annotated[str, Query(description="COMPOSITE or a route code")] = "COMPOSITE",
+    first: Annotated[str | None, Query(alias="from", description="ISO week, e.g. 2019-W01")] = None,
+    last: Annotated[str | None, Query(alias="to", description="ISO week")] = None,
+    format: Annotated[str, Query(description="json or csv")] = "json",
+) -> Any:
+    code = series.upper()
+    known = {"COMPOSITE", *(r.code for r in service.methodology().routes)}
+    if code not in known:
+        raise InvalidInput.single(
+            "unknown_series",
+            Message(f"没有序列“{series}”。", f"There is no series {series!r}."),
+            location=Location(field="series"),
+            value=series,
+        )
+    if format not in ("json", "csv"):
+        raise InvalidInput.single(
+            "unknown_format",
+            Message("格式须为 json 或 csv。", "The format must be json or csv."),
+            location=Location(field="format"),
+            value=format,
+        )
+    start = service.parse_week(first, field="from") if first else None
+    end = service.parse_week(last, field="to") if last else None
+    with db.reading() as session:
+        points = freight_reads.series(
+            session, code, first=start, last=end, now=now, compiler=_is_compiler(principal)
+        )
+    if format == "csv":
+        return Response(
+            freight_reads.series_csv(points, code),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="silkhub-freight-{code}.csv"'},
+        )
+    return [p.__dict__ for p in points]
+
+
+@router.get("/freight/feed.atom", summary="An Atom feed of the releases", response_class=Response)
+def get_feed(request: Request, db: Db, settings: Config, now: Now) -> Response:
+    lang = request_language(request)
+    m = service.methodology()
+    base = str(settings.base_url).rstrip("/")
+    with db.reading() as session:
+        # Never the compilers' view: a feed is cached and forwarded.
+        views = freight_reads.release_views(session, now=now)[-52:]
+    feed = FeedGenerator()
+    feed.id(f"{base}/api/indices/freight/feed.atom")
+    feed.title(m.name.in_(lang))
+    feed.author({"name": "silkhub"})
+    feed.link(href=f"{base}/api/indices/freight/feed.atom", rel="self")
+    feed.link(href=f"{base}/{lang}/indices", rel="alternate")
+    feed.language("en" if lang == "en" else "zh-CN")
+    feed.updated(views[-1].release_at if views else datetime(2018, 1, 1, tzinfo=UTC))
+    for view in views:
+        composite = view.value()
+        if composite is None:
+            continue
+        change = "" if composite.change_pct is None else f" ({composite.change_pct:+}%)"
+        entry = feed.add_entry(order="append")
+        entry.id(f"{base}/api/indices/freight/releases#{view.week}")
+        entry.title(f"{m.name.in_(lang)} {view.week}: {composite.value}{change}")
+        entry.link(href=f"{base}/api/indices/freight/series?from={view.week}&to={view.week}")
+        entry.published(view.release_at)
+        entry.updated(max([view.release_at, *(r.restated_at for r in view.restatements)]))
+        entry.content("; ".join(f"{v.series} {v.value}" for v in view.values), type="text")
+    return Response(feed.atom_str(pretty=True), media_type="application/atom+xml; charset=utf-8")
+
+
+# --- the panel ------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/freight/quotes",
+    response_model=SubmissionOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Submit the week's quotes (panel members)",
+)
+def post_quotes(
+    request: Request, body: SubmissionBody, panelist: Panelist, db: Db, now: Now
+) -> SubmissionOut:
+    m = service.methodology()
+    week = service.parse_week(body.week, field="week") if body.week else week_of(m, now)
+    quotes = [
+        service.QuoteIn(q.route.upper(), q.container.upper(), q.amount, q.currency.upper())
+        for q in body.quotes
+    ]
+    with db.transaction(panelist.actor) as session:
+        member = service.member_for(session, panelist.organisation_id)
+        done = service.submit_quotes(
+            session, member, week, quotes, actor=panelist.actor, source="api", now=now
+        )
+    lang = request_language(request)
+    return SubmissionOut(
+        week=week.code, ids=list(done.ids), warnings=[_problem_out(w, lang) for w in done.warnings]
+    )
+
+
+@router.post(
+    "/freight/quotes/upload",
+    response_model=SubmissionOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Submit the week's quotes as a CSV file (route, container, amount, currency)",
+)
+def upload_quotes(
+    request: Request,
+    panelist: Panelist,
+    db: Db,
+    now: Now,
+    settings: Config,
+    file: UploadFile,
+    week: Annotated[str | None, Form()] = None,
+) -> SubmissionOut:
+    m = service.methodology()
+    chosen = service.parse_week(week) if week else week_of(m, now)
+    work = settings.data_dir / "tmp"
+    work.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=work) as tmp:
+        path = Path(tmp) / "quotes.csv"
+        with path.open("wb") as out:
+            shutil.copyfileobj(file.file, out)
+        quotes = service.read_quote_csv(path, name=Path(file.filename or "quotes.csv").name)
+    with db.transaction(panelist.actor) as session:
+        member = service.member_for(session, panelist.organisation_id)
+        done = service.submit_quotes(
+            session, member, chosen, quotes, actor=panelist.actor, source="csv", now=now
+        )
+    lang = request_language(request)
+    return SubmissionOut(
+        week=chosen.code,
+        ids=list(done.ids),
+        warnings=[_problem_out(w, lang) for w in done.warnings],
+    )
+
+
+@router.get("/freight/quotes", response_model=list[QuoteOut], summary="Quotes of a week")
+def get_quotes(
+    principal: PanelistOrCompiler,
+    db: Db,
+    now: Now,
+    week: Annotated[str | None, Query(description="ISO week; default: the week now")] = None,
+) -> list[QuoteOut]:
+    m = service.methodology()
+    chosen = service.parse_week(week) if week else week_of(m, now)
+    with db.reading() as session:
+        # Compilers see every member's quotes; a panel member only its own.
+        member = (
+            None
+            if _is_compiler(principal)
+            else service.member_for(session, principal.organisation_id)
+        )
+        rows = service.quotes_of(session, member, chosen)
+        return [QuoteOut.model_validate(r) for r in rows]
+
+
+@router.delete("/freight/quotes/{quote_id}", response_model=QuoteOut, summary="Withdraw a quote")
+def delete_quote(quote_id: int, panelist: Panelist, db: Db, now: Now) -> QuoteOut:
+    with db.transaction(panelist.actor) as session:
+        service.find_quote(session, quote_id)  # 404 before "not on the panel"
+        member = service.member_for(session, panelist.organisation_id)
+        return QuoteOut.model_validate(service.withdraw_quote(session, member, quote_id, now=now))
+
+
+# --- the compilers --------------------------------------------------------------------------------
+
+
+@router.get("/freight/weeks/{week}/preview", summary="What a week would be released as")
+def get_preview(week: str, _: Compiler, db: Db) -> dict[str, Any]:
+    chosen = service.parse_week(week)
+    with db.reading() as session:
+        result = service.preview(session, chosen)
+    return {
+        "week": chosen.code,
+        "basket": result.basket,
+        "composite": result.composite,
+        "missing": result.missing,
+        "routes": {
+            code: {"index": r.index, "carried_forward": r.carried_forward}
+            for code, r in result.routes.items()
+        },
+        "cells": [
+            {
+                "route": c.route,
+                "container": c.container,
+                "average": c.average,
+                "carried_forward": c.carried_forward,
+                "members": c.outcome.members,
+                "removed": [
+                    {"member": r.quote.member, "amount": r.quote.amount, "reason": r.reason}
+                    for r in c.outcome.removed
+                ],
+            }
+            for c in result.cells.values()
+            if c.route in result.routes  # the week's basket, not routes yet to join
+        ],
+    }
+
+
+@router.post(
+    "/freight/weeks/{week}/approve", response_model=ReleaseOut, summary="Approve a week for release"
+)
+def post_approve(week: str, compiler: Compiler, db: Db, now: Now) -> ReleaseOut:
+    chosen = service.parse_week(week)
+    with db.transaction(compiler.actor) as session:
+        service.approve(session, chosen, actor=compiler.actor, now=now)
+    with db.reading() as session:
+        views = freight_reads.release_views(session, now=now, compiler=True)
+    return _release_out(next(v for v in views if v.week == chosen.code))
+
+
+@router.post(
+    "/freight/weeks/{week}/corrections",
+    response_model=QuoteOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Correct a member's quote after the window (then restate)",
+)
+def post_correction(
+    week: str, body: CorrectionBody, compiler: Compiler, db: Db, now: Now
+) -> QuoteOut:
+    chosen = service.parse_week(week)
+    quote = service.QuoteIn(
+        body.route.upper(), body.container.upper(), body.amount, body.currency.upper()
+    )
+    with db.transaction(compiler.actor) as session:
+        return QuoteOut.model_validate(
+            service.correct_quote(
+                session, chosen, body.member, quote, actor=compiler.actor, now=now
+            )
+        )
+
+
+@router.post(
+    "/freight/weeks/{week}/restate",
+    response_model=list[RestatementOut],
+    summary="Restate released values",
+)
+def post_restate(
+    week: str, body: RestateBody, compiler: Compiler, db: Db, now: Now
+) -> list[RestatementOut]:
+    chosen = service.parse_week(week)
+    with db.transaction(compiler.actor) as session:
+        changes = service.restate(session, chosen, body.reason, actor=compiler.actor, now=now)
+        return [RestatementOut.model_validate(c) for c in changes]
+
+
+@router.get(
+    "/freight/recompute",
+    response_model=list[DifferenceOut],
+    summary="Recompute every release and compare",
+)
+def get_recompute(_: Compiler, db: Db) -> list[DifferenceOut]:
+    with db.reading() as session:
+        return [DifferenceOut(**d.__dict__) for d in service.recompute(session)]
