@@ -11,13 +11,17 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
+from silkhub.demo.builder import build_demo
 from silkhub.settings import Settings
+from silkhub.stores.analytical import AnalyticalStore
+from silkhub.stores.database import Database
 from silkhub.stores.operational import make_engine
 
 POSTGRES_URL = os.environ.get("SILKHUB_TEST_POSTGRES_URL")
@@ -83,3 +87,28 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     from silkhub.accounts import service
 
     monkeypatch.setattr(service, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
+
+
+DEMO_SEED = 2020
+
+
+@dataclass(frozen=True)
+class DemoHub:
+    """The demonstration hub's stores. Shared by every test of the run: read, never write."""
+
+    data_dir: Path
+    db: Database
+    store: AnalyticalStore
+
+
+@pytest.fixture(scope="session")
+def demo_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoHub]:
+    """The full demonstration hub (about 30 s to build), built once per test run."""
+    data_dir = tmp_path_factory.mktemp("demo-hub") / "hub"
+    settings = Settings(data_dir=data_dir, secret_key="test-secret-key-not-for-production")
+    build_demo(settings, seed=DEMO_SEED, password="demo-password-1")
+    db = Database.from_url(f"sqlite:///{data_dir / 'silkhub.db'}")
+    store = AnalyticalStore(data_dir / "analytical")
+    yield DemoHub(data_dir, db, store)
+    store.close()
+    db.dispose()

@@ -79,6 +79,11 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/{lang}"): PUBLIC,
     ("GET", "/{lang}/login"): PUBLIC,
     ("GET", "/{lang}/stats"): PUBLIC,
+    ("GET", "/{lang}/stats/measures.csv"): PUBLIC,
+    ("GET", "/{lang}/stats/briefing"): PUBLIC,
+    ("GET", "/{lang}/stats/upload"): frozenset({Role.ANALYST}),
+    ("POST", "/{lang}/stats/upload"): frozenset({Role.ANALYST}),
+    ("GET", "/{lang}/stats/upload/reports/{report_id}.csv"): frozenset({Role.ANALYST}),
     ("POST", "/{lang}/login"): PUBLIC,
     ("POST", "/{lang}/logout"): PUBLIC,
     ("GET", "/{lang}/account"): SIGNED_IN,
@@ -94,6 +99,7 @@ PATH_SAMPLES: dict[str, str] = {
     "text": "2020-05",
     "name": "trade",
     "import_id": "1",
+    "report_id": "AAAAAAAAAAAAAAAAAAAAAAAA",
     "quote_id": "1",
     "week": "2018-W05",
 }
@@ -101,6 +107,7 @@ PATH_SAMPLES: dict[str, str] = {
 #: Form or query values a route needs to be called meaningfully.
 FORM_SAMPLES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/{lang}/login"): {"email": "admin@example.org", "password": "correct horse battery"},
+    ("POST", "/{lang}/stats/upload"): {"dataset": "trade"},
 }
 QUERY_SAMPLES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/countries/resolve"): {"name": "捷克"},
@@ -114,4 +121,6 @@ QUERY_SAMPLES: dict[tuple[str, str], dict[str, str]] = {
     },
     ("GET", "/api/stats/series"): {"dataset": "trade", "value": "value_cny", "period": "2020"},
     ("GET", "/api/stats/briefing"): {"period": "2020-05"},
+    ("GET", "/{lang}/stats/measures.csv"): {"table": "series", "dataset": "trade"},
+    ("GET", "/{lang}/stats/briefing"): {"period": "2020-05"},
 }
