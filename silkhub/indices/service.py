@@ -56,6 +56,7 @@ __all__ = [
     "QuoteIn",
     "Submission",
     "approve",
+    "approve_weeks",
     "correct_quote",
     "find_quote",
     "history",
@@ -523,59 +524,80 @@ def approve(
 ) -> FreightRelease:
     """Approve ``week`` after its window has closed: its values are fixed now and released at
     the scheduled time (or at once, when that time has passed)."""
+    (release,) = approve_weeks(session, [week], actor=actor, now=now, m=m)
+    return release
+
+
+def approve_weeks(
+    session: Session,
+    weeks: Sequence[IsoWeek],
+    *,
+    actor: Actor,
+    now: datetime | None = None,
+    m: Methodology | None = None,
+    backdate: bool = False,
+) -> list[FreightRelease]:
+    """Approve several weeks from one computation of the history. A week whose release time
+    has passed is released at once; with ``backdate`` (loading a history that was published
+    elsewhere, or the demo's) at its scheduled time instead."""
     m = m or methodology()
     now = now or datetime.now(UTC)
-    _, closes = window(m, week)
-    if now < closes:
+    for week in weeks:
+        _, closes = window(m, week)
+        if now < closes:
+            raise Conflict(
+                Message(
+                    f"{week.code} 的报价窗口到 {_local(m, closes)} 才关闭，之后才能批准。",
+                    f"{week.code} can be approved once its window closes at {_local(m, closes)}.",
+                ),
+                code="window_open",
+            )
+    codes = [w.code for w in weeks]
+    taken = set(session.scalars(select(FreightRelease.week).where(FreightRelease.week.in_(codes))))
+    if taken:
+        first = min(taken)
         raise Conflict(
             Message(
-                f"{week.code} 的报价窗口到 {_local(m, closes)} 才关闭，之后才能批准。",
-                f"{week.code} can be approved once its window closes at {_local(m, closes)}.",
-            ),
-            code="window_open",
-        )
-    if (
-        session.scalar(select(FreightRelease.id).where(FreightRelease.week == week.code))
-        is not None
-    ):
-        raise Conflict(
-            Message(
-                f"{week.code} 已批准；更改请走更正流程。",
-                f"{week.code} is already approved; change it by restating.",
+                f"{first} 已批准；更改请走更正流程。",
+                f"{first} is already approved; change it by restating.",
             ),
             code="already_approved",
         )
-    result = history(session, week, m)
-    week_result = result.by_week[week]
-    if week_result.composite is None:
-        raise InvalidInput.single(
-            "incomplete_week",
-            Message(
-                f"{week.code} 缺少航线：{'、'.join(week_result.missing)}，不能发布。",
-                f"{week.code} lacks routes ({', '.join(week_result.missing)}) and cannot be "
-                "released.",
-            ),
-            value=week.code,
+    result = history(session, max(weeks), m)
+    releases = []
+    for week in weeks:
+        week_result = result.by_week[week]
+        if week_result.composite is None:
+            raise InvalidInput.single(
+                "incomplete_week",
+                Message(
+                    f"{week.code} 缺少航线：{'、'.join(week_result.missing)}，不能发布。",
+                    f"{week.code} lacks routes ({', '.join(week_result.missing)}) and cannot be "
+                    "released.",
+                ),
+                value=week.code,
+            )
+        cells = [c for c in week_result.cells.values() if c.route in week_result.routes]
+        releases.append(
+            FreightRelease(
+                week=week.code,
+                release_at=release_time(m, week) if backdate else max(release_time(m, week), now),
+                basket=week_result.basket,
+                methodology_version=m.version,
+                fingerprint=m.fingerprint,
+                quotes=sum(len(c.outcome.kept) + len(c.outcome.removed) for c in cells),
+                removed=sum(len(c.outcome.removed) for c in cells),
+                approved_by=actor.label,
+                approved_at=now,
+                values=[
+                    FreightValue(series=s, value=v, carried_forward=f)
+                    for s, (v, f) in _values(week_result).items()
+                ],
+            )
         )
-    cells = week_result.cells.values()
-    release = FreightRelease(
-        week=week.code,
-        release_at=max(release_time(m, week), now),
-        basket=week_result.basket,
-        methodology_version=m.version,
-        fingerprint=m.fingerprint,
-        quotes=sum(len(c.outcome.kept) + len(c.outcome.removed) for c in cells),
-        removed=sum(len(c.outcome.removed) for c in cells),
-        approved_by=actor.label,
-        approved_at=now,
-        values=[
-            FreightValue(series=s, value=v, carried_forward=f)
-            for s, (v, f) in _values(week_result).items()
-        ],
-    )
-    session.add(release)
+    session.add_all(releases)
     session.flush()
-    return release
+    return releases
 
 
 def visible_releases(
