@@ -1,4 +1,5 @@
-"""``silkhub index``: the index-number tools at the command line."""
+"""``silkhub index``: the index-number tools, and the freight index's releases, at the command
+line."""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
+from silkhub.cli.context import cli_actor, console, state
+from silkhub.core.errors import Conflict, Message
+from silkhub.indices import freight_reads, service
 from silkhub.indices.formulas import Formula
 from silkhub.indices.price_file import compute, read_panel, to_csv
 
@@ -45,3 +50,91 @@ def price_index(
     index = compute(read_panel(file), chosen, base=base, chained=chained, quantity=quantity)
     # Plain text on stdout (no rich markup or wrapping): it is meant to be piped.
     sys.stdout.write(to_csv(index))
+
+
+def _zh() -> bool:
+    return state.language == "zh"
+
+
+@app.command("releases")
+def releases(
+    last: Annotated[int, typer.Option(help="How many of the latest weeks.")] = 10,
+    compiler: Annotated[
+        bool, typer.Option("--all", help="Include approved weeks still under embargo.")
+    ] = False,
+) -> None:
+    """The freight index's latest releases: composite, change on the week, restatements."""
+    with state.database().reading() as session:
+        views = freight_reads.release_views(session, compiler=compiler)[-last:]
+    table = Table()
+    for title in (
+        ("周", "综合指数", "周环比（%）", "篮子", "发布时间（UTC）", "状态", "更正")
+        if _zh()
+        else ("week", "composite", "change (%)", "basket", "release (UTC)", "status", "restated")
+    ):
+        table.add_column(title)
+    for view in views:
+        composite = view.value()
+        released = (
+            ("已发布" if _zh() else "released")
+            if view.released
+            else ("禁发中" if _zh() else "embargoed")
+        )
+        table.add_row(
+            view.week,
+            "" if composite is None else str(composite.value),
+            ""
+            if composite is None or composite.change_pct is None
+            else f"{composite.change_pct:+}",
+            str(view.basket),
+            view.release_at.strftime("%Y-%m-%d %H:%M"),
+            released,
+            str(len(view.restatements) or ""),
+        )
+    console.print(table)
+
+
+@app.command("approve")
+def approve(week: Annotated[str, typer.Argument(help="ISO week, e.g. 2020-W23.")]) -> None:
+    """Approve a week of the freight index for release at its scheduled time."""
+    chosen = service.parse_week(week)
+    actor = cli_actor()
+    with state.database().transaction(actor) as session:
+        release = service.approve(session, chosen, actor=actor)
+        at = release.release_at.strftime("%Y-%m-%d %H:%M UTC")
+    console.print(
+        f"{chosen.code} 已批准，将于 {at} 发布。"
+        if _zh()
+        else f"{chosen.code} approved; released at {at}."
+    )
+
+
+@app.command("recompute")
+def recompute() -> None:
+    """Recompute every released week of the freight index from the stored quotes and the
+    methodology, and compare with what was published; exit status 1 if anything differs."""
+    with state.database().reading() as session:
+        count = len(service.visible_releases(session, compiler=True))
+        differences = service.recompute(session)
+    if not differences:
+        console.print(
+            f"{count} 周的发布值均可由存储的报价精确重算。"
+            if _zh()
+            else f"All {count} released weeks recompute exactly from the stored quotes."
+        )
+        return
+    table = Table()
+    for title in (
+        ("周", "序列", "已发布", "重算") if _zh() else ("week", "series", "published", "recomputed")
+    ):
+        table.add_column(title)
+    for d in differences:
+        table.add_row(d.week, d.series, str(d.stored), str(d.recomputed))
+    console.print(table)
+    raise Conflict(
+        Message(
+            f"有{len(differences)}个已发布值与重算结果不一致。",
+            f"{len(differences)} published value(s) differ from the recomputation.",
+        ),
+        code="recompute_differs",
+    )
