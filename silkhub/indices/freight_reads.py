@@ -7,17 +7,38 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from silkhub.core.periods import IsoWeek
-from silkhub.indices.models import COMPOSITE, FreightRelease, FreightRestatement
-from silkhub.indices.service import visible_releases
+from silkhub.indices.freight_compute import Link
+from silkhub.indices.freight_config import Methodology
+from silkhub.indices.models import (
+    COMPOSITE,
+    FreightQuote,
+    FreightRelease,
+    FreightRestatement,
+    PanelMember,
+)
+from silkhub.indices.service import history, methodology, parse_week, visible_releases
 
-__all__ = ["ReleaseView", "SeriesPoint", "ValueView", "release_views", "series", "series_csv"]
+__all__ = [
+    "ReleaseView",
+    "SeriesPoint",
+    "ValueView",
+    "chain_links",
+    "latest_quoted_week",
+    "latest_release",
+    "links_horizon",
+    "quotes_state",
+    "release_views",
+    "releases_state",
+    "series",
+    "series_csv",
+]
 
 
 @dataclass(frozen=True)
@@ -148,3 +169,116 @@ def series_csv(points: list[SeriesPoint], code: str) -> str:
             )
         )
     return out.getvalue()
+
+
+# --- for the portal's pages ---------------------------------------------------------------------
+
+
+def links_horizon(
+    session: Session, *, now: datetime | None = None, m: Methodology | None = None
+) -> IsoWeek | None:
+    """The last chain-link week (the last week of a basket before a change) at or before the
+    last public release: how far the history must be computed to know every published link;
+    None when no link is public yet. A link is computed from its own week's quotes and the
+    weeks before it, so computing that far gives the same links as the whole history."""
+    m = m or methodology()
+    last = session.scalar(
+        select(func.max(FreightRelease.week)).where(
+            FreightRelease.release_at <= (now or datetime.now(UTC))
+        )
+    )
+    if last is None:
+        return None
+    released = parse_week(last)
+    # A basket is linked in the week before its first.
+    links = [IsoWeek.from_date(b.effective.start - timedelta(days=7)) for b in m.baskets[1:]]
+    weeks = [w for w in links if w <= released]
+    return max(weeks) if weeks else None
+
+
+def chain_links(
+    session: Session, *, now: datetime | None = None, m: Methodology | None = None
+) -> tuple[Link, ...]:
+    """The basket changes of the published history (week, basket, link factors, routes added
+    and dropped), recomputed from the stored quotes, never past the last public release."""
+    m = m or methodology()
+    through = links_horizon(session, now=now, m=m)
+    if through is None:
+        return ()
+    return tuple(link for link in history(session, through, m).links if link.week <= through)
+
+
+def quotes_state(session: Session, through: IsoWeek) -> tuple[object, ...]:
+    """What the computation through ``through`` depends on besides the configuration: the
+    stored quotes up to that week (how many, the newest id, how many withdrawn) and the
+    members' weights. Equal states give equal histories (for caching a computation)."""
+    count, newest, withdrawn = session.execute(
+        select(
+            func.count(FreightQuote.id),
+            func.max(FreightQuote.id),
+            func.count(FreightQuote.withdrawn_at),
+        ).where(FreightQuote.week <= through.code)
+    ).one()
+    weights = sorted(
+        (code, weight)
+        for code, weight in session.execute(select(PanelMember.code, PanelMember.weight))
+    )
+    return (through.code, count, newest, withdrawn, tuple(weights))
+
+
+def latest_quoted_week(session: Session) -> IsoWeek | None:
+    """The latest week any member has a (not withdrawn) quote for."""
+    week = session.scalar(
+        select(func.max(FreightQuote.week)).where(FreightQuote.withdrawn_at.is_(None))
+    )
+    return parse_week(week) if week else None
+
+
+def latest_release(
+    session: Session, *, now: datetime | None = None, compiler: bool = False
+) -> ReleaseView | None:
+    """The latest visible release with its changes on the one before, reading those two
+    releases only (``release_views`` reads the whole history)."""
+    now = now or datetime.now(UTC)
+    query = select(FreightRelease).order_by(FreightRelease.week.desc()).limit(2)
+    if not compiler:
+        query = query.where(FreightRelease.release_at <= now)
+    releases = list(session.scalars(query))
+    if not releases:
+        return None
+    latest = releases[0]
+    before = {v.series: v.value for v in releases[1].values} if len(releases) > 1 else {}
+    values = []
+    for v in latest.values:
+        old = before.get(v.series)
+        values.append(
+            ValueView(
+                v.series,
+                v.value,
+                None if old is None else v.value - old,
+                None if old is None or old == 0 else _pct(v.value, old),
+                v.carried_forward,
+            )
+        )
+    values.sort(key=lambda x: (x.series != COMPOSITE, x.series))
+    restated = list(
+        session.scalars(
+            select(FreightRestatement)
+            .where(FreightRestatement.release_id == latest.id)
+            .order_by(FreightRestatement.restated_at, FreightRestatement.id)
+        )
+    )
+    return _view(latest, tuple(values), now, restated)
+
+
+def releases_state(session: Session, *, now: datetime | None = None) -> tuple[object, ...]:
+    """What the public releases at ``now`` depend on: how many are visible, the latest of
+    them, and the newest restatement (a released value changes only with one). Equal states
+    give equal ``release_views(now=...)`` (for caching them)."""
+    count, last = session.execute(
+        select(func.count(FreightRelease.id), func.max(FreightRelease.week)).where(
+            FreightRelease.release_at <= (now or datetime.now(UTC))
+        )
+    ).one()
+    restated = session.scalar(select(func.max(FreightRestatement.id)))
+    return (count, last, restated)

@@ -84,6 +84,18 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/{lang}/stats/upload"): frozenset({Role.ANALYST}),
     ("POST", "/{lang}/stats/upload"): frozenset({Role.ANALYST}),
     ("GET", "/{lang}/stats/upload/reports/{report_id}.csv"): frozenset({Role.ANALYST}),
+    # indices: the public pages show released weeks only (the embargo is tested in
+    # tests/indices/test_pages.py); the submission page and the console by role
+    ("GET", "/{lang}/indices"): PUBLIC,
+    ("GET", "/{lang}/indices/methodology"): PUBLIC,
+    ("GET", "/{lang}/indices/submit"): frozenset({Role.PANELIST}),
+    ("POST", "/{lang}/indices/submit"): frozenset({Role.PANELIST}),
+    ("POST", "/{lang}/indices/submit/upload"): frozenset({Role.PANELIST}),
+    ("POST", "/{lang}/indices/submit/quotes/{quote_id}/withdraw"): frozenset({Role.PANELIST}),
+    ("GET", "/{lang}/indices/console"): frozenset({Role.INDEX_COMPILER}),
+    ("POST", "/{lang}/indices/console/approve"): frozenset({Role.INDEX_COMPILER}),
+    ("POST", "/{lang}/indices/console/corrections"): frozenset({Role.INDEX_COMPILER}),
+    ("POST", "/{lang}/indices/console/restate"): frozenset({Role.INDEX_COMPILER}),
     ("POST", "/{lang}/login"): PUBLIC,
     ("POST", "/{lang}/logout"): PUBLIC,
     ("GET", "/{lang}/account"): SIGNED_IN,
@@ -108,6 +120,16 @@ PATH_SAMPLES: dict[str, str] = {
 FORM_SAMPLES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/{lang}/login"): {"email": "admin@example.org", "password": "correct horse battery"},
     ("POST", "/{lang}/stats/upload"): {"dataset": "trade"},
+    ("POST", "/{lang}/indices/submit"): {"q-EUR-20GP": "1000"},
+    ("POST", "/{lang}/indices/console/approve"): {"week": "2018-W05"},
+    ("POST", "/{lang}/indices/console/corrections"): {
+        "week": "2018-W05",
+        "member": "TEST",
+        "route": "EUR",
+        "container": "20GP",
+        "amount": "1000",
+    },
+    ("POST", "/{lang}/indices/console/restate"): {"week": "2018-W05", "reason": "test"},
 }
 QUERY_SAMPLES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/countries/resolve"): {"name": "捷克"},
@@ -123,4 +145,6 @@ QUERY_SAMPLES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/stats/briefing"): {"period": "2020-05"},
     ("GET", "/{lang}/stats/measures.csv"): {"table": "series", "dataset": "trade"},
     ("GET", "/{lang}/stats/briefing"): {"period": "2020-05"},
+    ("GET", "/{lang}/indices"): {"route": "EUR"},
+    ("GET", "/{lang}/indices/console"): {"week": "2018-W05"},
 }
