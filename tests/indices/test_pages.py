@@ -551,6 +551,9 @@ def test_the_embargo_holds_on_every_page_for_every_reader(
     )
     card = pages.home_card(request)
     assert card is not None and "2018-W05" in card["lines"][0] and secret not in card["lines"][0]
+    client.cookies.clear()
+    home = client.get("/zh/").text
+    assert "2018-W05" in home and secret not in home and "1049.50" not in home
     # From the release time on, everyone sees it.
     clock.now = release_time(M, W06)
     client.cookies.clear()
@@ -558,6 +561,7 @@ def test_the_embargo_holds_on_every_page_for_every_reader(
     assert "最新发布：2018-W06" in page and "1049.50" in page
     card = pages.home_card(request)
     assert card is not None and card["lines"][0].endswith("（2018-W06）：1049.50，+4.95%")
+    assert card["lines"][0] in client.get("/zh/").text
 
 
 def test_pages_answer_in_both_languages_with_the_same_figures(
