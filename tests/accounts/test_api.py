@@ -55,7 +55,8 @@ def test_people_and_organisations(client: TestClient, people: dict[Role, Person]
     listed = client.get("/api/accounts/users", headers=admin).json()
     assert "new@example.org" in [u["email"] for u in listed]
     orgs = client.get("/api/accounts/organisations", headers=admin).json()
-    assert [o["name_en"] for o in orgs] == ["Demo Co."]
+    # The fixture's carrier (the panelist's organisation) and the one made here.
+    assert sorted(o["name_en"] for o in orgs) == ["Demo Co.", "Test Carrier"]
 
 
 def test_tokens_round_trip(client: TestClient, people: dict[Role, Person]) -> None:
@@ -92,7 +93,8 @@ def test_audit_log(client: TestClient, people: dict[Role, Person]) -> None:
     page = client.get(
         "/api/accounts/audit", params={"entity": "organisations"}, headers=admin
     ).json()
-    assert page["total"] == 1
+    # Newest first: the organisation made here, then the fixture's carrier.
+    assert page["total"] == 2
     entry = page["entries"][0]
     assert entry["action"] == "insert"
     assert entry["actor"] == "admin@example.org (token " + entry["actor"].split("token ")[1]
