@@ -41,6 +41,9 @@ class RawTable:
     notes: list[str] = field(default_factory=list)
     encoding: str | None = None  # for text files: the encoding used to read it
     sha256: str = ""  # of the file's bytes
+    #: No cell starts or ends with white space and none is "" (the readers make them so);
+    #: validation then skips trimming them again.
+    trimmed: bool = False
 
     @staticmethod
     def column_name(index: int) -> str:

@@ -80,6 +80,7 @@ def read_file(
     sheet: str | None = None,
     max_bytes: int,
     header_hints: Sequence[str] = (),
+    sha256: str | None = None,
 ) -> tuple[RawTable | None, Report]:
     """Read the table in an Excel or CSV file.
 
@@ -88,7 +89,8 @@ def read_file(
     UTF-8 if the bytes are valid UTF-8, then GB18030 (which reads GBK and GB2312). ``sheet``
     chooses a workbook's sheet. ``header_hints`` are the column names the caller expects
     (from the dataset and the mapping file): the header is the first row naming at least two
-    of them. A file over ``max_bytes`` is refused without being read.
+    of them. A file over ``max_bytes`` is refused without being read. ``sha256`` is the file's
+    hash when the caller has it already (it is then not computed again).
 
     Returns ``(None, report)`` when no table can be read; otherwise the table, with the
     report's warnings (and errors such as ragged lines, which make the import stop but still
@@ -117,6 +119,7 @@ def read_file(
         sheet=sheet,
         max_bytes=max_bytes,
         header_hints=header_hints,
+        sha256=sha256,
     )
 
 
@@ -129,6 +132,7 @@ def read_data(
     sheet: str | None = None,
     max_bytes: int,
     header_hints: Sequence[str] = (),
+    sha256: str | None = None,
 ) -> tuple[RawTable | None, Report]:
     """``read_file`` for bytes already in memory (an upload); ``suffix`` is the file name's
     extension, used only to word errors about files that are not what their name says."""
@@ -139,7 +143,7 @@ def read_data(
     if not _CONTENT.search(data):
         ctx.add("empty_file", "文件是空的。", "The file is empty.")
         return None, Report(ctx.problems)
-    sha256 = hashlib.sha256(data).hexdigest()
+    sha256 = sha256 or hashlib.sha256(data).hexdigest()
     matcher = HintMatcher(header_hints)
     table: RawTable | None
     if data.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):

@@ -280,13 +280,11 @@ def classify_rows(
     """
     data_cols = [n for n in table.column_names if n != ROW_COLUMN]
     n = table.num_rows
-    filled = np.zeros(n, dtype=np.int64)
-    for name in data_cols:
-        filled += pc.is_valid(table[name]).to_numpy(zero_copy_only=False).astype(np.int64)
+    filled = _filled(table, data_cols)
     row_numbers = table[ROW_COLUMN].to_numpy()
 
     # The last row that is certainly data (two cells or more); footnotes come after it.
-    full = np.flatnonzero(filled >= 2)
+    full = np.flatnonzero(filled >= 2) if filled is not None else np.array([n - 1] if n else [])
     last_data = int(row_numbers[full[-1]]) if len(full) else 0
     for lr in loose:
         if sum(1 for c in lr.cells if c) >= 2:
@@ -329,7 +327,8 @@ def classify_rows(
             skipped.append(SkippedRow(number, "blank", ""))
 
     # Blank rows.
-    for i in np.flatnonzero((filled == 0) & ~drop).tolist():
+    blank = np.flatnonzero((filled == 0) & ~drop).tolist() if filled is not None else []
+    for i in blank:
         skipped.append(SkippedRow(int(row_numbers[i]), "blank", ""))
         drop[i] = True
     for lr in loose:
@@ -356,6 +355,20 @@ def classify_rows(
     kept = table.filter(pa.array(~drop)) if drop.any() else table
     skipped.sort(key=lambda s: s.row)
     return Sorted(kept, skipped, notes, absorbed)
+
+
+def _filled(table: pa.Table, data_cols: Sequence[str]) -> np.ndarray | None:
+    """How many cells of each row hold a value; None when two columns have no empty cell, so
+    that every row has two cells or more (no blank row, every row data): then there is no
+    need to look at the rows one by one."""
+    gappy = [name for name in data_cols if table[name].null_count]
+    full = len(data_cols) - len(gappy)
+    if full >= 2:
+        return None
+    filled = np.full(table.num_rows, full, dtype=np.int64)
+    for name in gappy:
+        filled += pc.is_valid(table[name]).to_numpy(zero_copy_only=False).astype(np.int64)
+    return filled
 
 
 def _total_rows(table: pa.Table, columns: Sequence[str], drop: np.ndarray) -> list[tuple[int, str]]:

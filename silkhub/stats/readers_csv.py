@@ -1,9 +1,13 @@
 """Reading a delimited text file (CSV, TSV, ...) into a ``RawTable``.
 
-Built for size: a customs extract can have millions of lines, in GBK. The bytes are decoded
-in one call (C speed), only the top of the file is looked at in Python (to choose the
-delimiter and find the header line), and the rest is re-encoded as UTF-8 and parsed by
-``pyarrow.csv`` with every column read as text. Typing the values is the validator's job.
+Built for size: a customs extract can have millions of lines, in GBK. Only the top of the
+file is looked at in Python (to choose the delimiter and find the header line); the rest is
+parsed by ``pyarrow.csv`` with every column read as text. A GB18030 (GBK) file is parsed from
+its own bytes, and only its non-ASCII cells are decoded, once per distinct value
+(``silkhub.stats.readers_bytes``); when that cannot be done exactly (a line of the wrong
+length, say), and for other encodings, the bytes are decoded in one call (C speed) and
+re-encoded as UTF-8 for Arrow. Cells are trimmed only where their end bytes show white space.
+Typing the values is the validator's job.
 
 Row numbers are the line numbers an editor shows. Arrow counts *records* and skips empty
 lines, so the line of each record is worked out afterwards: directly when the data has no
@@ -20,6 +24,7 @@ import io
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,6 +34,14 @@ import pyarrow.csv as pacsv
 
 from silkhub.core.errors import Severity
 from silkhub.stats.raw import ROW_COLUMN, RawTable, SkippedRow
+from silkhub.stats.readers_bytes import (
+    BYTE_SAFE_DELIMITERS,
+    NotByteReadable,
+    decoded_column,
+    decoded_head,
+    line_end,
+    may_need_tidying,
+)
 from silkhub.stats.readers_common import (
     MAX_PROBLEMS_PER_CODE,
     Ctx,
@@ -49,6 +62,9 @@ from silkhub.stats.readers_common import (
 
 #: Lines read with the csv module to choose the delimiter and find the header.
 SAMPLE_LINES = 60
+#: Characters at the top of the file looked at for signs of a web page or binary data.
+HEAD_CHARS = 65536
+GB18030 = "gb18030"
 DELIMITERS = (",", "\t", ";", "|")
 _DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 
@@ -64,23 +80,32 @@ _NON_SPACE = re.compile(rb"\S")
 _MARKUP = re.compile(r"<\s*(?:table|html|!doctype|\?xml)", re.IGNORECASE)
 
 
-def decode(ctx: Ctx, data: bytes, encoding: str | None) -> tuple[str, str] | None:
-    """(text, codec used), or None with an error in ``ctx``."""
+def decode(
+    ctx: Ctx, data: bytes, encoding: str | None, *, defer_gb18030: bool = False
+) -> tuple[str | None, str] | None:
+    """(text, codec used), or None with an error in ``ctx``. With ``defer_gb18030`` a file
+    that is to be read as GB18030 is not decoded yet: (None, "gb18030")."""
     if encoding is not None:
         codec = _codec_name(ctx, encoding)
         if codec is None:
             return None
         if codec == "utf-8" and data.startswith(codecs.BOM_UTF8):
             codec = "utf-8-sig"
+        if defer_gb18030 and codec == GB18030:
+            return None, codec
         return _decode_with(ctx, data, codec, tried=[codec])
     for bom, codec in _BOMS:
         if data.startswith(bom):
             return _decode_with(ctx, data, codec, tried=[codec])
     try:
+        # The top first: a GBK file fails there, without a scan of all its bytes.
+        codecs.utf_8_decode(data[:HEAD_CHARS], "strict", False)
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    return _decode_with(ctx, data, "gb18030", tried=["utf-8", "gb18030"])
+    if defer_gb18030:
+        return None, GB18030
+    return _decode_with(ctx, data, GB18030, tried=["utf-8", GB18030])
 
 
 def _codec_name(ctx: Ctx, name: str) -> str | None:
@@ -96,7 +121,7 @@ def _codec_name(ctx: Ctx, name: str) -> str | None:
             value=name,
         )
         return None
-    return "gb18030" if canonical in _GB_FAMILY else canonical
+    return GB18030 if canonical in _GB_FAMILY else canonical
 
 
 def _decode_with(ctx: Ctx, data: bytes, codec: str, *, tried: list[str]) -> tuple[str, str] | None:
@@ -152,30 +177,106 @@ def _label(codec: str) -> str:
 def read_csv(
     ctx: Ctx, data: bytes, *, encoding: str | None, matcher: HintMatcher, sha256: str
 ) -> RawTable | None:
-    decoded = decode(ctx, data, encoding)
+    decoded = decode(ctx, data, encoding, defer_gb18030=True)
     if decoded is None:
         return None
     text, codec = decoded
     del decoded  # the text is large: keep one reference to it, dropped below
-    head = text[:65536]
-    if "\x00" in head or _MARKUP.match(head.lstrip()):
-        what_zh, what_en = (
-            ("网页（HTML/XML）", "a web page (HTML/XML)")
-            if "\x00" not in head
-            else ("二进制文件", "binary")
-        )
-        ctx.add(
-            "unsupported_format",
-            f"这不是 CSV 或 Excel 文件，而是{what_zh}：请在 Excel 中打开并另存为 .xlsx 或 .csv。",
-            f"This is not a CSV or Excel file but {what_en}: "
-            "open it in Excel and save it as .xlsx or .csv.",
-        )
+    if text is None:
+        table = _read_gb18030_bytes(ctx, data, matcher=matcher, sha256=sha256)
+        if table is not None:
+            return table
+        decoded = decode(ctx, data, encoding)
+        if decoded is None:
+            return None
+        text, codec = decoded
+        del decoded
+    assert text is not None
+    head = text[:HEAD_CHARS]
+    if _not_delimited_text(ctx, head):
         return None
     same_bytes = codec in ("utf-8", "utf-8-sig")  # the file is its own UTF-8 body
     if "\n" not in head and "\r" in head:
         text = text.replace("\r", "\n")  # classic Mac line ends: make lines countable
         same_bytes = False
+    header = _locate_header(ctx, text, matcher)
+    if header is None:
+        return None
+    start = len(text[: header.end].encode("utf-8"))
+    if same_bytes:
+        body = data  # already UTF-8: no re-encoding needed
+        start += len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    else:
+        body = text.encode("utf-8")
+    del text
+    dialect = _Dialect(header.delimiter)
+    table, loose, blank_lines = _parse_body(ctx, body, start, header.ncols, dialect, header.line)
+    if table is None:
+        return None
+    return _finish(ctx, header, table, loose, blank_lines, codec=codec, sha256=sha256)
 
+
+def _read_gb18030_bytes(
+    ctx: Ctx, data: bytes, *, matcher: HintMatcher, sha256: str
+) -> RawTable | None:
+    """The table of a GB18030 file read from its bytes (``silkhub.stats.readers_bytes``), or
+    None when the file must be decoded whole and read as text; the problems of an attempt
+    that gives up are dropped (the text path finds them again, or better ones)."""
+    trial = Ctx(ctx.source, ctx.sheet)
+    try:
+        head = decoded_head(data, lines=SAMPLE_LINES)
+        if head.startswith("\ufeff") or ("\n" not in head[:HEAD_CHARS] and "\r" in head):
+            return None  # a byte-order mark or classic Mac line ends: the text path's cases
+        if _not_delimited_text(trial, head[:HEAD_CHARS]):
+            return None
+        header = _locate_header(trial, head, matcher)
+        if header is None or header.delimiter not in BYTE_SAFE_DELIMITERS:
+            return None
+        dialect = _Dialect(header.delimiter)
+        start = line_end(data, header.line)
+        table, loose, blank_lines = _parse_body(
+            trial, data, start, header.ncols, dialect, header.line, byte_codec=GB18030
+        )
+    except NotByteReadable:
+        return None
+    if table is None or loose:
+        return None  # a parse error or a line of the wrong length: reported from the text
+    table = _finish(trial, header, table, loose, blank_lines, codec=GB18030, sha256=sha256)
+    ctx.problems.extend(trial.problems)
+    return table
+
+
+def _not_delimited_text(ctx: Ctx, head: str) -> bool:
+    """Whether the top of the file shows a web page or binary data (said in ``ctx``)."""
+    if "\x00" not in head and not _MARKUP.match(head.lstrip()):
+        return False
+    what_zh, what_en = (
+        ("网页（HTML/XML）", "a web page (HTML/XML)")
+        if "\x00" not in head
+        else ("二进制文件", "binary")
+    )
+    ctx.add(
+        "unsupported_format",
+        f"这不是 CSV 或 Excel 文件，而是{what_zh}：请在 Excel 中打开并另存为 .xlsx 或 .csv。",
+        f"This is not a CSV or Excel file but {what_en}: "
+        "open it in Excel and save it as .xlsx or .csv.",
+    )
+    return True
+
+
+@dataclass(frozen=True)
+class _Header:
+    """Where the table starts, as found in the first lines of the file."""
+
+    delimiter: str
+    line: int  # the header's last line: the data start on the next
+    end: int  # offset in the text just after that line
+    headers: list[str]
+    ncols: int
+    skipped: list[SkippedRow]  # title rows above the header
+
+
+def _locate_header(ctx: Ctx, text: str, matcher: HintMatcher) -> _Header | None:
     lines, ends = _first_lines(text, SAMPLE_LINES)
     found = _find_header(lines, matcher)
     if found is None:
@@ -183,27 +284,29 @@ def read_csv(
         return None
     delimiter, rows, index, last_header_line = found
     header_cells = list(rows[index].cells)
-
     ncols = _column_count(header_cells, rows[index + 1 :])
     headers = [header_text(c or "") for c in header_cells[:ncols]]
     headers += [""] * (ncols - len(headers))
     skipped = [
         SkippedRow(r.number, "title", row_text(r.cells)) for r in rows[:index] if any(r.cells)
     ]
+    end = ends[last_header_line - 1]
+    return _Header(delimiter, last_header_line, end, headers, ncols, skipped)
 
-    start = len(text[: ends[last_header_line - 1]].encode("utf-8"))
-    if same_bytes:
-        body = data  # already UTF-8: no re-encoding needed
-        start += len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-    else:
-        body = text.encode("utf-8")
-    del text
 
-    dialect = _Dialect(delimiter)
-    table, loose, blank_lines = _parse_body(ctx, body, start, ncols, dialect, last_header_line)
-    if table is None:
-        return None
-
+def _finish(
+    ctx: Ctx,
+    header: _Header,
+    table: pa.Table,
+    loose: list[LooseRow],
+    blank_lines: list[int],
+    *,
+    codec: str,
+    sha256: str,
+) -> RawTable:
+    """The ``RawTable`` of the parsed data lines: rows sorted, ragged lines reported."""
+    headers, ncols = header.headers, header.ncols
+    dialect = _Dialect(header.delimiter)
     first_col = next((i for i, h in enumerate(headers) if h), 0)
     result = classify_rows(ctx, table, first_col=first_col, loose=loose, blank_rows=blank_lines)
     ragged = [lr for lr in loose if lr.number not in result.absorbed]
@@ -221,16 +324,17 @@ def read_csv(
 
     headers, cells = drop_blank_trailing_columns(headers, result.table)
     if cells.num_rows == 0:
-        no_rows_warning(ctx, last_header_line)
+        no_rows_warning(ctx, header.line)
     return RawTable(
         source=ctx.source,
         sheet=None,
         headers=headers,
         cells=cells,
-        skipped=sorted(skipped + result.skipped, key=lambda s: s.row),
+        skipped=sorted(header.skipped + result.skipped, key=lambda s: s.row),
         notes=result.notes,
         encoding=codec,
         sha256=sha256,
+        trimmed=True,  # _tidy
     )
 
 
@@ -326,8 +430,10 @@ _InvalidRow = Any
 
 
 def _arrow_read(
-    body: pa.Buffer, ncols: int, delimiter: str, *, threads: bool
+    body: pa.Buffer, ncols: int, delimiter: str, *, threads: bool, as_bytes: bool = False
 ) -> tuple[pa.Table, list[_InvalidRow]]:
+    """The body's records, every column as text (as bytes with ``as_bytes``: a line with the
+    wrong number of fields is then an error, for its text may not be UTF-8)."""
     invalid: list[_InvalidRow] = []
 
     def handler(row: _InvalidRow) -> str:
@@ -344,10 +450,10 @@ def _arrow_read(
             double_quote=True,
             newlines_in_values=True,
             ignore_empty_lines=True,
-            invalid_row_handler=handler,
+            invalid_row_handler=None if as_bytes else handler,
         ),
         convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in names},
+            column_types={n: pa.binary() if as_bytes else pa.string() for n in names},
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
             null_values=[""],
@@ -357,10 +463,19 @@ def _arrow_read(
 
 
 def _parse_body(
-    ctx: Ctx, data: bytes, start: int, ncols: int, dialect: _Dialect, header_line: int
+    ctx: Ctx,
+    data: bytes,
+    start: int,
+    ncols: int,
+    dialect: _Dialect,
+    header_line: int,
+    *,
+    byte_codec: str | None = None,
 ) -> tuple[pa.Table | None, list[LooseRow], list[int]]:
     """The data lines as a table with ROW_COLUMN, the lines with the wrong number of fields,
-    and the empty lines inside the data."""
+    and the empty lines inside the data. ``data`` is UTF-8, or GB18030 with ``byte_codec``
+    (``silkhub.stats.readers_bytes``: the cells are then decoded after parsing, and a line with
+    the wrong number of fields is a parse error)."""
     names = [RawTable.column_name(i) for i in range(ncols)]
     body = pa.py_buffer(data).slice(start)
     if not _NON_SPACE.search(data, start):
@@ -370,8 +485,9 @@ def _parse_body(
         )
         return empty, [], []
     delimiter = str(dialect.delimiter)
+    as_bytes = byte_codec is not None
     try:
-        table, invalid = _arrow_read(body, ncols, delimiter, threads=True)
+        table, invalid = _arrow_read(body, ncols, delimiter, threads=True, as_bytes=as_bytes)
         if invalid and any(r.number is None for r in invalid):
             # Arrow numbers bad records only when it parses on one thread: parse again so.
             table, invalid = _arrow_read(body, ncols, delimiter, threads=False)
@@ -383,14 +499,20 @@ def _parse_body(
         )
         return None, [], []
 
+    if byte_codec is not None:
+        decoded = [decoded_column(table[n], len(data)) for n in names]
+        table = pa.table(decoded, names=names)
     records = table.num_rows + len(invalid)
-    lines, blank_lines = _record_lines(ctx, data, start, records, dialect)
+    lines, blank_lines = _record_lines(ctx, data, start, records, dialect, byte_codec or "utf-8")
     bad = np.array(sorted(int(r.number) for r in invalid), dtype=np.int64)
-    numbers = np.arange(1, records + 1, dtype=np.int64)
-    if len(bad):
-        numbers = numbers[~np.isin(numbers, bad)]
-    # Line offsets from the header line: the record number itself when every record is a line.
-    rows = (numbers if lines is None else lines[numbers - 1]) + header_line
+    if lines is None and not len(bad):  # every record a line: one array, made once
+        rows = np.arange(header_line + 1, header_line + records + 1, dtype=np.int64)
+    else:
+        numbers = np.arange(1, records + 1, dtype=np.int64)
+        if len(bad):
+            numbers = numbers[~np.isin(numbers, bad)]
+        # Line offsets from the header line: the record number itself when every record is a line.
+        rows = (numbers if lines is None else lines[numbers - 1]) + header_line
 
     def line_of(number: int) -> int:
         return header_line + (number if lines is None else int(lines[number - 1]))
@@ -402,9 +524,20 @@ def _parse_body(
 
 
 def _tidy(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Cells stripped of surrounding spaces (also full-width ones), and blank cells empty."""
-    trimmed = pc.utf8_trim_whitespace(column)
-    empty = pc.equal(trimmed, "")
+    """Cells stripped of surrounding spaces (also full-width ones), and blank cells empty; a
+    dictionary-encoded column (``decoded_column``) tidied once per distinct value, and decoded."""
+    if pa.types.is_dictionary(column.type):
+        distinct = column.chunk(0).dictionary if column.num_chunks else pa.array([], pa.string())
+        tidied = _tidy_chunk(distinct)
+        chunks = [pa.DictionaryArray.from_arrays(c.indices, tidied) for c in column.chunks]
+        return pa.chunked_array(chunks, column.type).cast(pa.string())
+    chunks = [_tidy_chunk(c) if may_need_tidying(c) else c for c in column.chunks]
+    return pa.chunked_array(chunks, column.type)
+
+
+def _tidy_chunk(chunk: pa.Array) -> pa.Array:
+    trimmed = pc.utf8_trim_whitespace(chunk)
+    empty = pc.equal(pc.binary_length(trimmed), 0)  # lengths come from the offsets: no text read
     if pc.any(empty).as_py():
         trimmed = pc.if_else(empty, pa.scalar(None, pa.string()), trimmed)
     return trimmed
@@ -425,7 +558,7 @@ def _loose(number: int, text: str, dialect: _Dialect) -> LooseRow:
 
 
 def _record_lines(
-    ctx: Ctx, data: bytes, start: int, records: int, dialect: _Dialect
+    ctx: Ctx, data: bytes, start: int, records: int, dialect: _Dialect, codec: str
 ) -> tuple[np.ndarray | None, list[int]]:
     """The line of each of Arrow's records (record k, 1-based from the first data line, is on
     line ``lines[k - 1]`` counted from the header line; None: on line k), and the empty lines
@@ -457,7 +590,7 @@ def _record_lines(
     # Some record spans lines (a quoted value with a line break): let the csv module, which
     # counts lines, say where each record starts.
     firsts: list[int] = []
-    text = data[start:].decode("utf-8")
+    text = data[start:].decode(codec)
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     previous = 0
     try:

@@ -43,6 +43,7 @@ from silkhub.stats.measures_query import SUMMABLE_KINDS
 from silkhub.stats.models import StatsImport, StatsVintagePeriod
 from silkhub.stats.readers import read_file
 from silkhub.stats.validate import validate_raw
+from silkhub.stats.validate_arrow import repeated
 from silkhub.stores.analytical import AnalyticalStore
 from silkhub.stores.audit import Actor
 from silkhub.stores.database import Database
@@ -83,7 +84,8 @@ def _existing(session: Session, dataset_name: str, sha256: str) -> StatsImport |
 def _periods(table: pa.Table, ds: Dataset) -> list[date]:
     """The months a validated table publishes (odi's filing dates counted by month)."""
     column = table.column(ds.period_field)
-    months = pc.unique(pc.floor_temporal(column, unit="month")).to_pylist()
+    # The distinct dates first: a file of millions of rows holds a few dozen of them.
+    months = pc.unique(pc.floor_temporal(pc.unique(column), unit="month")).to_pylist()
     return sorted(m for m in months if m is not None)
 
 
@@ -149,14 +151,19 @@ def import_file(
         sheet=sheet,
         max_bytes=max_bytes,
         header_hints=mapping.header_hints(),
+        sha256=sha256,
     )
     report.extend(read_report)
     if raw is None or not report.valid:
         return ImportOutcome("rejected", ds.name, source, report)
-    table, validation = validate_raw(raw, mapping, today=today or utcnow().date())
+    table, validation = validate_raw(
+        raw, mapping, today=today or utcnow().date(), con=store.cursor()
+    )
     report.extend(validation)
     if table is None or not report.valid:
         return ImportOutcome("rejected", ds.name, source, report)
+    sheet, encoding, notes = raw.sheet, raw.encoding, list(raw.notes)
+    del raw  # the file's cells: no longer needed, and as large as the file
 
     periods = _periods(table, ds)
     report.extend(_revision_warnings(db, store, ds, table, periods, source, revision_factor))
@@ -171,12 +178,12 @@ def import_file(
                 dataset=ds.name,
                 source=source,
                 sha256=sha256,
-                sheet=raw.sheet,
-                encoding=raw.encoding,
+                sheet=sheet,
+                encoding=encoding,
                 mapping=mapping_path.name if mapping_path is not None else "default",
                 rows=table.num_rows,
                 warnings=len(report.warnings),
-                notes=list(raw.notes),
+                notes=notes,
                 published_at=published,
                 imported_by=actor.label,
                 stored_as=str(stored_as),
@@ -189,7 +196,7 @@ def import_file(
             ]
             session.add(record)
             session.flush()
-            tags = pa.array([vintage] * table.num_rows, type=pa.int64())
+            tags = repeated(vintage, table.num_rows, pa.int64())
             written = store.write(ds.name, table.append_column("vintage", tags)).file
             target = data_dir / stored_as
             target.parent.mkdir(parents=True, exist_ok=True)

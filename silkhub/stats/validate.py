@@ -1,12 +1,12 @@
 """Validation: the cells of a ``RawTable`` made typed rows of a dataset, or a problem report.
 
-``validate(raw, plan, dataset, today=...)`` works column by column in DuckDB, never row by row
-in Python: the raw cells are registered as an Arrow table; one query cleans the text of every
-field (``silkhub.stats.validate_sql``), the values that need Python (country names, choices,
-months the SQL patterns do not read) are looked up on their DISTINCT values
-(``silkhub.stats.validate_values``) and joined back; a second query types every column; then
-one aggregate counts every kind of problem and only the kinds that occur are fetched, at most
-``max_problems`` of each (``silkhub.stats.validate_problems``).
+``validate(raw, plan, dataset, today=...)`` works column by column, never row by row in
+Python: the working table of cleaned texts and typed values is built with Arrow kernels and
+DuckDB (``silkhub.stats.validate_stage``, over the SQL of ``silkhub.stats.validate_sql``): text
+is read once per DISTINCT value wherever it can be, the values that need Python (country names,
+choices, months the SQL patterns do not read) included (``silkhub.stats.validate_values``);
+then, in DuckDB, one aggregate counts every kind of problem and only the kinds that occur are
+fetched, at most ``max_problems`` of each (``silkhub.stats.validate_problems``).
 
 The table it returns has the dataset's stored schema without ``vintage``, in field order and
 in the file's row order (a wide layout's rows grouped by source row); it is None whenever the
@@ -23,13 +23,13 @@ from datetime import date
 from typing import Any, TypeAlias
 
 import duckdb
-import pyarrow as pa
 
 from silkhub.core.errors import Location, Message, Problem, Report, Severity
 from silkhub.stats.datasets import Dataset, Field, Kind
 from silkhub.stats.mapping import KIND_DIMENSIONS, ColumnPlan, Mapping, resolve_columns
 from silkhub.stats.raw import ROW_COLUMN, RawTable
-from silkhub.stats.validate_lookups import LOOKUP_KINDS, Lookup, lookup
+from silkhub.stats.validate_lookups import LOOKUP_KINDS, Lookup
+from silkhub.stats.validate_precheck import extreme, keys_may_repeat, may_hold, null_rows
 from silkhub.stats.validate_problems import (
     ROWS_LISTED,
     Found,
@@ -43,20 +43,16 @@ from silkhub.stats.validate_problems import (
     unknown_share_message,
 )
 from silkhub.stats.validate_sql import (
-    clean_sql,
     col,
+    column_name,
     compact_sql,
-    empty_sql,
-    factor_sql,
     ident,
     literal,
     number_scale,
-    number_sql,
     raw_sql,
     scaled_sql,
-    trim_sql,
-    value_sql,
 )
+from silkhub.stats.validate_stage import NUMERIC_KINDS, factor_columns, output_table, stage
 from silkhub.stats.validate_values import UNKNOWN_COUNTRY
 
 __all__ = [
@@ -75,7 +71,6 @@ UNKNOWN_SHARE_LIMIT = 0.05
 # The SQL below is assembled from field names quoted by ident() and constants quoted by
 # literal(); no cell text is ever part of a query (cells reach DuckDB as an Arrow table), hence
 # the noqa: S608 on the statements.
-_NUMERIC = frozenset({*KIND_DIMENSIONS, Kind.NUMBER})
 
 
 def validate(
@@ -85,31 +80,50 @@ def validate(
     *,
     today: date,
     max_problems: int = 1000,
+    con: duckdb.DuckDBPyConnection | None = None,
 ) -> tuple[ArrowTable | None, Report]:
-    """The typed rows of ``raw`` (None when there is any error) and the problems found."""
-    return _Validation(raw, plan, dataset, today, max_problems).run()
+    """The typed rows of ``raw`` (None when there is any error) and the problems found.
+
+    ``con`` is the DuckDB connection to work in, closed when done (``AnalyticalStore.cursor()``
+    shares the store's database and its settings); by default a new in-memory database."""
+    con = con if con is not None else duckdb.connect()
+    return _Validation(raw, plan, dataset, today, max_problems, con).run()
 
 
 def validate_raw(
-    raw: RawTable, mapping: Mapping, *, today: date, max_problems: int = 1000
+    raw: RawTable,
+    mapping: Mapping,
+    *,
+    today: date,
+    max_problems: int = 1000,
+    con: duckdb.DuckDBPyConnection | None = None,
 ) -> tuple[ArrowTable | None, Report]:
     """``resolve_columns`` then ``validate``, with both reports in one."""
     plan, report = resolve_columns(raw, mapping)
-    table, found = validate(raw, plan, mapping.definition(), today=today, max_problems=max_problems)
+    table, found = validate(
+        raw, plan, mapping.definition(), today=today, max_problems=max_problems, con=con
+    )
     report.extend(found)
     return (table if report.valid else None), report
 
 
 class _Validation:
     def __init__(
-        self, raw: RawTable, plan: ColumnPlan, ds: Dataset, today: date, max_problems: int
+        self,
+        raw: RawTable,
+        plan: ColumnPlan,
+        ds: Dataset,
+        today: date,
+        max_problems: int,
+        con: duckdb.DuckDBPyConnection,
     ) -> None:
         self.raw, self.plan, self.ds = raw, plan, ds
         self.today, self.max = today, max(1, max_problems)
-        self.con = duckdb.connect()
+        self.con = con
         self.found: list[Found] = []
         self.total = 0
         self.lookups: dict[str, Lookup] = {}
+        self.staged: ArrowTable = None
         self.index = {f.name: i for i, f in enumerate(ds.fields)}
         blocks = plan.blocks
         self.present = {f.name for f in ds.fields if any(f.name in b.sources for b in blocks)}
@@ -123,73 +137,29 @@ class _Validation:
             if all(name not in b.sources or b.sources[name].shared for b in blocks)
         }
 
-    # --- the working tables -------------------------------------------------------------
+    # --- the working table ---------------------------------------------------------------
 
     def run(self) -> tuple[ArrowTable | None, Report]:
-        if not self.plan.blocks:
-            return None, Report()
         try:
+            if not self.plan.blocks:
+                return None, Report()
             self.con.register("raw", self.raw.cells)
-            self.stage_text()
-            for f in self.ds.fields:
-                if f.kind in LOOKUP_KINDS and f.name in self.present:
-                    self.lookups[f.name] = lookup(self.con, f, "t")
-            self.stage_typed()
+            self.staged, self.lookups = stage(
+                self.con, self.raw, self.plan, self.ds, present=self.present, scales=self.scales
+            )
+            self.con.register("staged", self.staged)
+            factors = "".join(f", {c}" for c in factor_columns(self.plan, self.ds, self.present))
+            self.con.execute(f"CREATE TEMP VIEW typed AS SELECT *{factors} FROM staged")  # noqa: S608
             self.check_cells()
             self.check_no_measure()
             self.check_duplicates()
             self.check_unknown_share()
             report = Report(capped(self.found, self.total, self.max))
-            table = self.output() if report.valid and self.plan.valid else None
+            valid = report.valid and self.plan.valid
+            table = output_table(self.staged, self.ds, self.present) if valid else None
             return table, report
         finally:
             self.con.close()
-
-    def stage_text(self) -> None:
-        measured = {f.name for f in self.ds.fields if f.kind in _NUMERIC}
-        selects = []
-        for i, block in enumerate(self.plan.blocks):
-            parts = [f"CAST({ident(ROW_COLUMN)} AS BIGINT) AS _row", f"{i} AS _block"]
-            cleaned = ["_row", "_block"]
-            for f in self.ds.fields:
-                source = block.sources.get(f.name)
-                c, t = col(f.name, "c"), col(f.name, "t")
-                parts.append(f"{trim_sql(f, source)} AS {c}")
-                cleaned.append(f"{clean_sql(c)} AS {t}")
-                if f.kind in KIND_DIMENSIONS:
-                    parts.append(f"{factor_sql(source)} AS {col(f.name, 'f')}")
-                    cleaned.append(col(f.name, "f"))
-            inner = f"SELECT {', '.join(parts)} FROM raw"  # noqa: S608
-            trimmed = f"SELECT {', '.join(cleaned)} FROM ({inner})"  # noqa: S608
-            empty = empty_sql(block, measured)
-            selects.append(f"SELECT *, {empty} AS _empty FROM ({trimmed})")  # noqa: S608
-        self.con.execute(f"CREATE TEMP TABLE t AS {' UNION ALL '.join(selects)}")
-
-    def stage_typed(self) -> None:
-        inner, outer, joins = ["t.*"], ["s.*"], []
-        for f in self.ds.fields:
-            v, t = col(f.name, "v"), col(f.name, "t")
-            if f.kind in _NUMERIC:
-                scale = self.scales[f.name]
-                inner.append(f"{number_sql(f, scale)} AS {col(f.name, 'd')}")
-                outer.append(f"{value_sql(f, scale)} AS {v}")
-            elif f.kind in LOOKUP_KINDS and f.name in self.present:
-                table = f"lk_{f.name}"
-                joins.append(f"LEFT JOIN {table} ON {t} = {table}.k")
-                inner.append(f"{table}.v AS {v}")
-            elif f.kind in LOOKUP_KINDS:
-                sql_type = "DATE" if f.kind in (Kind.MONTH, Kind.DATE) else "VARCHAR"
-                inner.append(f"CAST(NULL AS {sql_type}) AS {v}")
-            elif f.kind is Kind.HS_CODE:
-                digits = f"regexp_replace({t}, '[\\s.·]', '', 'g')"
-                valid = f"regexp_matches({digits}, '^[0-9]{{2,10}}$')"
-                inner.append(f"CASE WHEN {valid} THEN {digits} END AS {v}")
-            else:
-                inner.append(f"{t} AS {v}")
-        query = f"SELECT {', '.join(inner)} FROM t {' '.join(joins)}"  # noqa: S608
-        typed = f"SELECT {', '.join(outer)} FROM ({query}) s"  # noqa: S608
-        self.con.execute(f"CREATE TEMP TABLE typed AS {typed}")
-        self.con.execute("DROP TABLE t")
 
     # --- checks ---------------------------------------------------------------------------
 
@@ -213,18 +183,21 @@ class _Validation:
             scope = self.scope(f.name)
             if f.required:
                 checks.append(("missing_value", f, f"{scope} AND {t} IS NULL"))
-            if f.kind in _NUMERIC:
+            if f.kind in NUMERIC_KINDS:
                 unread = f"{scope} AND {t} IS NOT NULL AND {d} IS NULL"
+                # CASE, not AND: DuckDB then reads the text as a DOUBLE only on unread rows.
                 double = f"TRY_CAST({compact_sql(f)} AS DOUBLE)"
-                checks.append(("not_a_number", f, f"{unread} AND {double} IS NULL"))
+                not_number = f"CASE WHEN {unread} THEN {double} IS NULL ELSE FALSE END"
+                checks.append(("not_a_number", f, not_number))
                 if f.name in self.ds.non_negative:
                     checks.append(("negative_value", f, f"{scope} AND {d} < 0"))
                 # Numbers of more than 20 integer digits, or values outside BIGINT.
-                too_big = f"({d} IS NOT NULL AND {v} IS NULL OR {unread} AND {double} IS NOT NULL)"
+                too_long = f"CASE WHEN {unread} THEN {double} IS NOT NULL ELSE FALSE END"
+                too_big = f"({d} IS NOT NULL AND {v} IS NULL OR {too_long})"
                 checks.append(("value_out_of_range", f, f"{scope} AND {too_big}"))
                 if f.kind is Kind.COUNT:
                     narrow = f"DECIMAL(18,{self.scales[f.name]})"  # 64-bit: fast
-                    scaled = f"TRY_CAST({scaled_sql(f)} AS {narrow})"
+                    scaled = f"TRY_CAST({scaled_sql(f, self.scales[f.name])} AS {narrow})"
                     checks.append(
                         (
                             "not_a_whole_number",
@@ -254,7 +227,8 @@ class _Validation:
         return checks
 
     def check_cells(self) -> None:
-        cells, values = self.cell_checks(), self.value_checks()
+        cells = [c for c in self.cell_checks() if self.may_find(c[0], c[1])]
+        values = [c for c in self.value_checks() if self.may_find(c[0], c[1])]
         counts = [f"count(*) FILTER (WHERE {cond})" for _, _, cond in cells]
         counts += [
             f"count(DISTINCT {col(f.name, 't')}) FILTER (WHERE {cond})" for _, f, cond in values
@@ -271,6 +245,29 @@ class _Validation:
             if n:
                 self.total += n
                 self.fetch_values(code, f, cond)
+
+    def may_find(self, code: str, f: Field) -> bool:
+        """False when the working table's NULL counts and extremes (no scan of its rows) show
+        that a check finds nothing, as in a clean file; then its count is not computed."""
+        staged = self.staged
+        t, v, d = (null_rows(staged, column_name(f.name, p)) for p in "tvd")
+        if code == "missing_value":
+            return t != 0
+        if code in ("invalid_hs_code", "invalid"):  # a text read as no value
+            return t is None or v is None or v > t
+        if code == "future_period":
+            limit = self.today.replace(day=1) if f.kind is Kind.MONTH else self.today
+            latest = extreme(staged, column_name(f.name, "v"), "max")
+            return latest is not None and latest > limit
+        unread = t is None or d is None or d > t  # a text not read as a number
+        if code == "not_a_number":
+            return unread
+        if code == "negative_value":
+            least = extreme(staged, column_name(f.name, "d"), "min")
+            return least is not None and least < 0
+        if code == "value_out_of_range":
+            return unread or d is None or v is None or v > d
+        return True
 
     def add(self, problem: Problem, row: int | None, name: str | None) -> None:
         order = (-1 if row is None else row, self.index.get(name or "", -1))
@@ -331,6 +328,9 @@ class _Validation:
         one_of = [n for n in self.ds.one_of if n in self.present]
         if not self.ds.one_of and not self.plan.wide:
             return
+        texts = [null_rows(self.staged, column_name(n, "t")) for n in one_of]
+        if not self.plan.wide and 0 in texts:
+            return  # a measure with a value on every row
         present = " OR ".join(f"{col(n, 't')} IS NOT NULL" for n in one_of) or "TRUE"
         if self.plan.wide:
             having = f"HAVING bool_and(_empty OR NOT ({present}))"
@@ -349,7 +349,8 @@ class _Validation:
         """Rows of one key: group without collecting rows (cheap when, as usual, there are
         none), then find the rows of the duplicated keys only."""
         keys = [k for k in self.ds.key if k in self.present]
-        if not keys:
+        required = {k: self.ds.field(k).required for k in keys}
+        if not keys or not keys_may_repeat(self.staged, required):
             return
         values = ", ".join(col(k, "v") for k in keys)
         # Keys that failed to read, or required keys left empty, are reported already.
@@ -369,7 +370,7 @@ class _Validation:
         shown = ", ".join(f"d.{col(k, 'v')}" for k in keys)
         rank = "row_number() OVER (PARTITION BY d._first ORDER BY t._row, t._block) AS _n"
         ranked = (
-            f"SELECT t._row, d._first, {shown}, {rank} "  # noqa: S608
+            f"SELECT t._row, t._block, d._first, {shown}, {rank} "  # noqa: S608
             f"FROM (SELECT * FROM typed WHERE {live}) t JOIN dups d ON {same}"
         )
         rows = f"SELECT * FROM ({ranked}) WHERE _n > 1"  # noqa: S608
@@ -378,8 +379,8 @@ class _Validation:
         if not total or not total[0]:
             return
         self.total += int(total[0])
-        found = self.con.execute(f"FROM dup_rows ORDER BY _row LIMIT {self.max}").fetchall()
-        for row, first, *key, _ in found:
+        found = self.con.execute(f"FROM dup_rows ORDER BY _row, _block LIMIT {self.max}").fetchall()
+        for row, _block, first, *key, _ in found:
             described = ", ".join(
                 f"{k}={_shown(self.ds.field(k), v)}" for k, v in zip(keys, key, strict=True)
             )
@@ -397,6 +398,8 @@ class _Validation:
         if not countries or not measures:
             return
         for c in countries:
+            if not may_hold(self.staged, column_name(c.name, "v"), UNKNOWN_COUNTRY):
+                continue  # no row of an unknown partner: no share to warn about
             zz = f"{col(c.name, 'v')} = {literal(UNKNOWN_COUNTRY)}"
             sums = ", ".join(
                 f"sum({col(m, 'v')}) FILTER (WHERE {zz}), sum({col(m, 'v')})" for m in measures
@@ -425,15 +428,6 @@ class _Validation:
         )
         self.total += 1
         self.add(problem, None, country.name)
-
-    # --- the result -----------------------------------------------------------------------
-
-    def output(self) -> ArrowTable:
-        columns = ", ".join(f"{col(f.name, 'v')} AS {ident(f.name)}" for f in self.ds.fields)
-        query = f"SELECT {columns} FROM typed WHERE NOT _empty ORDER BY _row, _block"  # noqa: S608
-        table = self.con.sql(query).to_arrow_table()
-        schema = pa.schema([s for s in self.ds.arrow_schema() if s.name != "vintage"])
-        return table.cast(schema)
 
 
 def _shown(f: Field, value: Any) -> str:

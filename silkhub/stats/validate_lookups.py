@@ -17,6 +17,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from silkhub.core.errors import Message
 from silkhub.stats.datasets import Field, Kind
@@ -51,9 +52,16 @@ class Lookup:
             return found
         return ("invalid_date", bad_date(text)) if f.kind is Kind.DATE else bad_month(text)
 
+    def apply(self, texts: Any, arrow_type: Any) -> Any:
+        """The value of each text of the Arrow array ``texts`` (NULL where it has none), as an
+        array of ``arrow_type``."""
+        known = pa.array(list(self.values), pa.string())
+        values = pa.array(list(self.values.values()), arrow_type)
+        return pc.take(values, pc.index_in(texts, value_set=known))
+
 
 def lookup(con: duckdb.DuckDBPyConnection, f: Field, table: str) -> Lookup:
-    """Read the distinct texts of field ``f`` in ``table`` and register ``lk_<field>``."""
+    """Read the distinct texts (column ``f__t``) of field ``f`` in ``table``."""
     t = col(f.name, "t")
     distinct = f"SELECT DISTINCT {t} AS k FROM {table} WHERE {t} IS NOT NULL"  # noqa: S608
     if f.kind in (Kind.MONTH, Kind.DATE):
@@ -61,14 +69,6 @@ def lookup(con: duckdb.DuckDBPyConnection, f: Field, table: str) -> Lookup:
     else:
         texts = [row[0] for row in con.execute(distinct).fetchall()]
         found = _countries(texts) if f.kind is Kind.COUNTRY else _choices(f, texts)
-    arrow_type = pa.date32() if f.kind in (Kind.MONTH, Kind.DATE) else pa.string()
-    answers = pa.table(
-        {
-            "k": pa.array(list(found.values), pa.string()),
-            "v": pa.array(list(found.values.values()), arrow_type),
-        }
-    )
-    con.register(f"lk_{f.name}", answers)
     return found
 
 

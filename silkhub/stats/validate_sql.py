@@ -8,10 +8,15 @@ Every field ``f`` becomes columns of the working tables (``f`` is a field name, 
   placeholders of an empty cell ("-", "—", "…", "") made NULL;
 - ``f__f`` (measured kinds): the factor from the column's unit to the field's base unit
   (1000 for 千美元, 0.001 for 千克);
+- ``f__n`` (numeric kinds): the cleaned text without thousands separators and inner spaces
+  (``compact_sql``), what ``f__d`` is read from;
 - ``f__d`` (numeric kinds): the number as written, thousands separators dropped, as a DECIMAL
   of ``number_scale`` decimals (six; ten for a column in 亿元) and up to 20 integer digits;
 - ``f__v``: the typed value, as stored (BIGINT whole yuan/USD/TEU/counts, DOUBLE tonnes, DATE,
   VARCHAR codes and text).
+
+``silkhub.stats.validate_stage`` computes these columns (Arrow doing what this SQL does to ASCII
+text, this SQL the rest, on distinct values where it can).
 
 Money, TEU and counts are scaled in DECIMAL arithmetic and rounded half away from zero
 (四舍五入; the same as half-up for the non-negative values every measured field holds), so
@@ -24,16 +29,20 @@ from __future__ import annotations
 from decimal import Decimal
 
 from silkhub.stats.datasets import Field, Kind
-from silkhub.stats.validate_columns import Block, Source
+from silkhub.stats.validate_columns import Source
 from silkhub.stats.validate_values import KIND_DIMENSIONS
 
 __all__ = [
+    "ASCII_SPACE",
     "DATE_PATTERNS",
     "MONTH_PATTERNS",
     "NULL_TOKENS",
     "clean_sql",
+    "col",
+    "column_name",
     "compact_sql",
     "factor_sql",
+    "hs_code_sql",
     "ident",
     "literal",
     "number_scale",
@@ -46,7 +55,8 @@ __all__ = [
 #: Cell texts that mean "no value".
 NULL_TOKENS = ("", "-", "--", "—", "——", "–", "…", "……", "...", "/")
 _SPACE = " \t\r\n\u3000\u00a0\u2007\u202f\ufeff\u200b"
-_ASCII_SPACE = " \t\r\n"
+#: The white space ``trim_sql`` removes from ASCII text.
+ASCII_SPACE = " \t\r\n"
 # Full-width digits and the punctuation numbers and dates are written with, and the minus sign.
 _FULL = "０１２３４５６７８９，．－＋／：\u3000\u2212"
 _HALF = "0123456789,.-+/: -"
@@ -78,8 +88,13 @@ def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def column_name(field: str, part: str) -> str:
+    """The name of a working column: ``column_name("partner", "t")`` is "partner__t"."""
+    return f"{field}__{part}"
+
+
 def col(field: str, part: str) -> str:
-    return ident(f"{field}__{part}")
+    return ident(column_name(field, part))
 
 
 def raw_sql(source: Source | None) -> str:
@@ -99,7 +114,7 @@ def trim_sql(f: Field, source: Source | None) -> str:
     wide = f"trim({text}, {literal(_SPACE)})"
     if f.kind in _TRANSLATED:
         wide = f"trim(translate({text}, {literal(_FULL)}, {literal(_HALF)}), {literal(_SPACE)})"
-    ascii_ = f"trim({text}, {literal(_ASCII_SPACE)})"
+    ascii_ = f"trim({text}, {literal(ASCII_SPACE)})"
     return f"CASE WHEN strlen({text}) = length({text}) THEN {ascii_} ELSE {wide} END"
 
 
@@ -133,34 +148,47 @@ def compact_sql(f: Field) -> str:
     return f"replace(replace({col(f.name, 't')}, ',', ''), ' ', '')"
 
 
-def number_sql(f: Field, scale: int) -> str:
-    """``f__d``: the written number, or NULL when the text is not one (or has more than 20
-    integer digits). DuckDB reads DECIMAL(18,s) in 64-bit arithmetic and wider decimals far
-    more slowly, so the wide type is tried only for the numbers that need it."""
-    compact = compact_sql(f)
+def number_sql(compact: str, scale: int, *, wide: bool = True) -> str:
+    """``f__d`` from ``compact`` (the text as ``compact_sql`` leaves it): the written number, or
+    NULL when the text is not one (or has more than 20 integer digits). DuckDB reads
+    DECIMAL(18,s) in 64-bit arithmetic and wider decimals far more slowly, so the wide type
+    is tried only for the numbers that need it; without ``wide``, not at all (when no number
+    of the column needs it, the values are the same, in a narrower type)."""
     narrow = f"TRY_CAST({compact} AS DECIMAL(18,{scale}))"
+    if not wide:
+        return narrow
     return f"coalesce({narrow}, TRY_CAST({compact} AS DECIMAL({20 + scale},{scale})))"
+
+
+def hs_code_sql(text: str) -> str:
+    """An HS code's ``f__v`` from its cleaned text: the digits once spaces, dots and middle
+    dots are removed, when 2 to 10 of them remain; else NULL."""
+    digits = f"regexp_replace({text}, '[\\s.·]', '', 'g')"
+    return f"CASE WHEN regexp_matches({digits}, '^[0-9]{{2,10}}$') THEN {digits} END"
 
 
 def value_sql(f: Field, scale: int) -> str:
     """``f__v`` for numeric kinds, from ``f__d`` and ``f__f`` (the factor).
 
-    Whole kinds: the product, exact in DECIMAL(38,s), is narrowed to DECIMAL(18,s) (no
-    division) and rounded in 64 bits; only products too large for that (10^12 with six
-    decimals) are rounded in 128-bit arithmetic, which DuckDB does slowly.
+    Whole kinds: the product is rounded in 64 bits when it fits DECIMAL(18,s) (no division:
+    the factors of whole kinds are whole), computed in 64 bits too when ``f__d`` is a
+    DECIMAL(18,s) (``try`` makes an overflow NULL); only products too large for that (10^12
+    with six decimals) are computed and rounded in 128-bit arithmetic, which DuckDB does
+    slowly.
     """
-    scaled = scaled_sql(f)
     if f.kind in _INTEGER:
-        fast = f"CAST(round(TRY_CAST({scaled} AS DECIMAL(18,{scale})), 0) AS BIGINT)"
-        return f"coalesce({fast}, TRY_CAST(round({scaled}, 0) AS BIGINT))"
+        product = f"try({col(f.name, 'd')} * {col(f.name, 'f')})"
+        fast = f"CAST(round(TRY_CAST({product} AS DECIMAL(18,{scale})), 0) AS BIGINT)"
+        return f"coalesce({fast}, TRY_CAST(round({scaled_sql(f, scale)}, 0) AS BIGINT))"
     if f.kind is Kind.TONNES:
-        return f"CAST({scaled} AS DOUBLE)"
+        return f"CAST({scaled_sql(f, scale)} AS DOUBLE)"
     return f"CAST({col(f.name, 'd')} AS DOUBLE)"  # Kind.NUMBER: as written
 
 
-def scaled_sql(f: Field) -> str:
-    """The exact value in the base unit (20 + 8 integer digits at most: no overflow)."""
-    return f"({col(f.name, 'd')} * {col(f.name, 'f')})"
+def scaled_sql(f: Field, scale: int) -> str:
+    """The exact value in the base unit, in DECIMAL(38) (20 + 8 integer digits at most: no
+    overflow; ``f__d`` may be of a narrower type)."""
+    return f"(CAST({col(f.name, 'd')} AS DECIMAL(38,{scale})) * {col(f.name, 'f')})"
 
 
 def period_sql(text: str, patterns: tuple[tuple[str, str, bool], ...], *, month: bool) -> str:
@@ -179,15 +207,3 @@ def period_sql(text: str, patterns: tuple[tuple[str, str, bool], ...], *, month:
 
 def in_years_sql(value: str) -> str:
     return f"(CASE WHEN year({value}) BETWEEN {MIN_YEAR} AND {MAX_YEAR} THEN {value} END)"
-
-
-def empty_sql(block: Block, measured: set[str]) -> str:
-    """Whether a wide group's own value cells are all empty on a row (the row is dropped)."""
-    own = [
-        name
-        for name, s in block.sources.items()
-        if not s.shared and s.column is not None and name in measured
-    ]
-    if not own:
-        return "FALSE"
-    return "(" + " AND ".join(f"{col(name, 't')} IS NULL" for name in own) + ")"

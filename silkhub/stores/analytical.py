@@ -367,8 +367,14 @@ class AnalyticalStore:
         finally:
             backend.disconnect()
 
+    def cursor(self) -> DuckDBPyConnection:
+        """A connection of its own to the shared DuckDB database (its threads, memory limit and
+        spill directory), for work beside the store's queries, such as validating an import;
+        close it when done (that closes the cursor, not the database)."""
+        return self._shared_database().cursor()
+
     def _connect(self) -> DuckDBBackend:
-        return ibis.duckdb.from_connection(self._shared_database().cursor())
+        return ibis.duckdb.from_connection(self.cursor())
 
     def _shared_database(self) -> DuckDBPyConnection:
         with self._database_guard:
