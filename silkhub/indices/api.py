@@ -19,7 +19,9 @@ from feedgen.feed import FeedGenerator
 from silkhub.accounts.models import Role
 from silkhub.accounts.service import Principal
 from silkhub.core.errors import InvalidInput, Location, Message, NotFound, Problem
-from silkhub.indices import freight_reads, service
+from silkhub.core.periods import Month, Year, parse_period
+from silkhub.indices import freight_reads, service, trade_reads
+from silkhub.indices.formulas import Formula
 from silkhub.indices.freight_reads import ReleaseView
 from silkhub.indices.freight_schedule import week_of
 from silkhub.indices.schemas import (
@@ -35,14 +37,22 @@ from silkhub.indices.schemas import (
     ValueOut,
 )
 from silkhub.settings import Settings
+from silkhub.stores.analytical import AnalyticalStore
 from silkhub.stores.database import Database
 from silkhub.web.i18n import request_language
-from silkhub.web.security import OptionalPrincipal, app_db, app_settings, require_roles
+from silkhub.web.security import (
+    OptionalPrincipal,
+    app_analytical,
+    app_db,
+    app_settings,
+    require_roles,
+)
 
 router = APIRouter(prefix="/api/indices", tags=["indices"])
 
 Db = Annotated[Database, Depends(app_db)]
 Config = Annotated[Settings, Depends(app_settings)]
+Store = Annotated[AnalyticalStore, Depends(app_analytical)]
 Panelist = Annotated[Principal, Depends(require_roles(Role.PANELIST))]
 Compiler = Annotated[Principal, Depends(require_roles(Role.INDEX_COMPILER))]
 PanelistOrCompiler = Annotated[
@@ -438,3 +448,86 @@ def post_restate(
 def get_recompute(_: Compiler, db: Db) -> list[DifferenceOut]:
     with db.reading() as session:
         return [DifferenceOut(**d.__dict__) for d in service.recompute(session)]
+
+
+# --- the trade index ------------------------------------------------------------------------------
+
+
+def _month(text: str | None, field: str) -> Month | None:
+    if text is None:
+        return None
+    period = parse_period(text)
+    if not isinstance(period, Month):
+        raise InvalidInput.single(
+            "not_a_month",
+            Message(
+                f"请给出月份，如 2020-05，而不是“{text}”。",
+                f"Give a month such as 2020-05, not {text!r}.",
+            ),
+            location=Location(field=field),
+            value=text,
+        )
+    return period
+
+
+@router.get(
+    "/trade", summary="Value, price and volume indices of trade (JSON or CSV)", response_model=None
+)
+def get_trade_index(
+    db: Db,
+    store: Store,
+    flow: Annotated[str, Query(description="export, import or total")] = "total",
+    base: Annotated[int, Query(description="The base year (= 100)", ge=1900, le=2100)] = 2015,
+    formula: Annotated[
+        str, Query(description="laspeyres, paasche, fisher or tornqvist")
+    ] = "fisher",
+    chained: Annotated[
+        bool, Query(description="Month-to-month links instead of fixed base")
+    ] = False,
+    group: Annotated[
+        str, Query(description="Country group, as of each month")
+    ] = trade_reads.DEFAULT_GROUP,
+    first: Annotated[
+        str | None, Query(alias="from", description="First month, e.g. 2019-01")
+    ] = None,
+    last: Annotated[str | None, Query(alias="to", description="Last month")] = None,
+    format: Annotated[str, Query(description="json or csv")] = "json",
+) -> Any:
+    if format not in ("json", "csv"):
+        raise InvalidInput.single(
+            "unknown_format",
+            Message("格式须为 json 或 csv。", "The format must be json or csv."),
+            location=Location(field="format"),
+            value=format,
+        )
+    points = trade_reads.trade_index_of(
+        db,
+        store,
+        flow=flow,
+        base=Year(base),
+        formula=Formula.parse(formula),
+        chained=chained,
+        group=group,
+        first=_month(first, "from"),
+        last=_month(last, "to"),
+    )
+    if format == "csv":
+        return Response(
+            trade_reads.trade_index_csv(points),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="silkhub-trade-index-{flow}.csv"'
+            },
+        )
+    return [
+        {
+            "month": p.month.code,
+            "value_index": p.value,
+            "price_index": p.price,
+            "volume_index": p.volume,
+            "items": p.items,
+            "matched": p.matched,
+            "outliers": p.outliers,
+        }
+        for p in points
+    ]

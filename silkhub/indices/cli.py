@@ -12,7 +12,8 @@ from rich.table import Table
 
 from silkhub.cli.context import cli_actor, console, state
 from silkhub.core.errors import Conflict, Message
-from silkhub.indices import freight_reads, service
+from silkhub.core.periods import Month, Year, parse_period
+from silkhub.indices import freight_reads, service, trade_reads
 from silkhub.indices.formulas import Formula
 from silkhub.indices.price_file import compute, read_panel, to_csv
 
@@ -138,3 +139,48 @@ def recompute() -> None:
         ),
         code="recompute_differs",
     )
+
+
+@app.command("trade")
+def trade(
+    base: Annotated[int, typer.Option(help="The base year (= 100).")] = 2015,
+    flow: Annotated[str, typer.Option(help="export, import or total.")] = "total",
+    formula: Annotated[
+        str, typer.Option(help="laspeyres, paasche, fisher or tornqvist.")
+    ] = "fisher",
+    chained: Annotated[
+        bool, typer.Option("--chained", help="Month-to-month links instead of fixed base.")
+    ] = False,
+    group: Annotated[str, typer.Option(help="Country group, as of each month.")] = (
+        trade_reads.DEFAULT_GROUP
+    ),
+    first: Annotated[
+        str | None,
+        typer.Option("--from", help="First month shown, e.g. 2019-01.", show_default=False),
+    ] = None,
+    last: Annotated[
+        str | None,
+        typer.Option("--to", help="Last month (default: the latest).", show_default=False),
+    ] = None,
+) -> None:
+    """The trade index: value, price and volume of trade with the Belt and Road partners, by
+    month, as CSV on standard output."""
+
+    def month(text: str | None) -> Month | None:
+        period = parse_period(text) if text else None
+        if period is not None and not isinstance(period, Month):
+            raise typer.BadParameter(f"{text!r} is not a month such as 2019-01")
+        return period
+
+    points = trade_reads.trade_index_of(
+        state.database(),
+        state.analytical(),
+        flow=flow,
+        base=Year(base),
+        formula=Formula.parse(formula),
+        chained=chained,
+        group=group,
+        first=month(first),
+        last=month(last),
+    )
+    sys.stdout.write(trade_reads.trade_index_csv(points))

@@ -64,6 +64,7 @@ __all__ = [
     "ordered",
     "published",
     "ratio",
+    "scan",
     "series_months_table",
     "settle",
     "settled",
@@ -158,7 +159,7 @@ def in_months(month: IbisColumn, months: Iterable[Month]) -> IbisColumn:
     return _any([(month >= a.start) & (month <= b.start) for a, b in month_runs(months)])
 
 
-def _scan(query: MeasureQuery, months: Sequence[Month]) -> IbisTable:
+def scan(query: MeasureQuery, months: Sequence[Month]) -> IbisTable:
     """The dataset's rows in ``months`` that pass the query's filters."""
     ds = query.ds
     data = unbound(ds.name, ds.arrow_schema())
@@ -190,7 +191,7 @@ def monthly(
     row for each group the country was a member of that month.
     """
     ds = query.ds
-    rows = _scan(query, months)
+    rows = scan(query, months)
     codes = list(groups) or ([query.group] if query.group is not None else [])
     country = query.country_field if codes and membership != "none" else None
     keys = list(dict.fromkeys(k for k in (country, by) if k is not None))

@@ -34,9 +34,9 @@ from silkhub.core.errors import (
     Report,
     Severity,
 )
-from silkhub.core.periods import Month, parse_period
+from silkhub.core.periods import Month, YearToDate, parse_period
 from silkhub.stats import mapping as mapping_files
-from silkhub.stats import measures
+from silkhub.stats import measures, measures_items
 from silkhub.stats.datasets import DATASETS, Dataset, dataset
 from silkhub.stats.measures import MeasureQuery, MeasureResult
 from silkhub.stats.measures_query import SUMMABLE_KINDS
@@ -377,6 +377,43 @@ def series(
         measures.monthly_series(query, first, last),
         vintage_periods=_vintages_for(db, query),
     )
+
+
+def item_months(
+    db: Database,
+    store: AnalyticalStore,
+    *,
+    flow: str,
+    group: str | None,
+    months: Sequence[Month],
+    value: str = "value_cny",
+) -> pa.Table:
+    """Trade by HS code and unit of quantity, month by month, for one flow and (optionally) a
+    country group as of each month: month, hs_code, quantity_unit, value, priced_value,
+    quantity. What unit-value indices are computed from (the indices capability reads it)."""
+    query = MeasureQuery(
+        "trade",
+        value,
+        YearToDate(months[-1].year, months[-1].month),
+        group=group,
+        filters={"flow": flow},
+    )
+    return measures.run(
+        _DeclaredDatasets(store),
+        measures_items.item_months(query, months),
+        vintage_periods=_vintages_for(db, query),
+    )
+
+
+def latest_month(db: Database, dataset_name: str) -> Month | None:
+    """The latest month any import of ``dataset_name`` published."""
+    with db.reading() as session:
+        latest = session.scalar(
+            select(func.max(StatsVintagePeriod.period)).where(
+                StatsVintagePeriod.dataset == dataset_name
+            )
+        )
+    return None if latest is None else Month.from_date(latest)
 
 
 def end_of_day(day: date) -> datetime:

@@ -73,6 +73,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/api/indices/freight/weeks/{week}/corrections"): frozenset({Role.INDEX_COMPILER}),
     ("POST", "/api/indices/freight/weeks/{week}/restate"): frozenset({Role.INDEX_COMPILER}),
     ("GET", "/api/indices/freight/recompute"): frozenset({Role.INDEX_COMPILER}),
+    ("GET", "/api/indices/trade"): PUBLIC,
     # portal
     ("GET", "/"): PUBLIC,
     ("GET", "/{lang}/"): PUBLIC,
@@ -132,6 +133,7 @@ FORM_SAMPLES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/{lang}/indices/console/restate"): {"week": "2018-W05", "reason": "test"},
 }
 QUERY_SAMPLES: dict[tuple[str, str], dict[str, str]] = {
+    ("GET", "/api/indices/trade"): {"base": "2018"},
     ("GET", "/api/countries/resolve"): {"name": "捷克"},
     ("GET", "/api/units/convert"): {"value": "3909", "from": "亿元", "to": "万元"},
     ("GET", "/api/stats/measure"): {"dataset": "trade", "value": "value_cny", "period": "2020-05"},
