@@ -21,6 +21,7 @@ from silkhub.accounts.service import Principal
 from silkhub.core.errors import InvalidInput, Location, Message, NotFound, Problem
 from silkhub.core.periods import Month, Year, parse_period
 from silkhub.indices import freight_reads, service, trade_reads
+from silkhub.indices.clock import Now
 from silkhub.indices.formulas import Formula
 from silkhub.indices.freight_reads import ReleaseView
 from silkhub.indices.freight_schedule import week_of
@@ -58,16 +59,6 @@ Compiler = Annotated[Principal, Depends(require_roles(Role.INDEX_COMPILER))]
 PanelistOrCompiler = Annotated[
     Principal, Depends(require_roles(Role.PANELIST, Role.INDEX_COMPILER))
 ]
-
-
-def app_now(request: Request) -> datetime:
-    """The time now; a test sets ``app.state.clock`` to move it (release times, windows)."""
-    clock = getattr(request.app.state, "clock", None)
-    now: datetime = clock() if clock is not None else datetime.now(UTC)
-    return now
-
-
-Now = Annotated[datetime, Depends(app_now)]
 
 
 def _is_compiler(principal: Principal | None) -> bool:

@@ -5,7 +5,7 @@ zone, Asia/Shanghai)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -17,6 +17,7 @@ from silkhub.accounts.service import Principal
 from silkhub.core.errors import Message, Problem, SilkhubError
 from silkhub.core.formatting import format_number
 from silkhub.core.periods import IsoWeek
+from silkhub.indices.clock import Now, app_now
 from silkhub.indices.freight_config import Methodology
 from silkhub.indices.models import COMPOSITE
 from silkhub.stores.database import Database
@@ -44,17 +45,8 @@ __all__ = [
 ]
 
 
-def app_now(request: Request) -> datetime:
-    """The time now, from the one place every page and the API read it: a test sets
-    ``app.state.clock`` to move it (release times, submission windows)."""
-    clock = getattr(request.app.state, "clock", None)
-    now: datetime = clock() if clock is not None else datetime.now(UTC)
-    return now
-
-
 Lang = Annotated[str, Depends(page_language)]
 Db = Annotated[Database, Depends(app_db)]
-Now = Annotated[datetime, Depends(app_now)]
 Csrf = Depends(check_form_csrf)
 
 #: The freight index's pages: (path after /{lang}, label, role needed or None).
