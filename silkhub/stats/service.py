@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from collections.abc import Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -48,6 +50,8 @@ from silkhub.stores.analytical import AnalyticalStore
 from silkhub.stores.audit import Actor
 from silkhub.stores.database import Database
 from silkhub.stores.operational import utcnow
+
+T = TypeVar("T")
 
 ImportStatus = Literal["imported", "duplicate", "rejected"]
 
@@ -342,25 +346,60 @@ def vintage_periods_empty() -> pa.Table:
     return VINTAGE_PERIODS_ARROW.empty_table()
 
 
+#: Results of measures by what was asked and which vintages existed: a figure can change only
+#: with an import (rows of uncommitted vintages are never read, and committed Parquet files are
+#: never rewritten), so the portal need not recompute the same figure on every request.
+_RESULTS: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_RESULTS_MAX = 2048
+_RESULTS_LOCK = threading.Lock()
+
+
+def _vintage_state(vintages: pa.Table) -> tuple[Any, ...]:
+    return (
+        vintages.num_rows,
+        pc.sum(vintages["vintage"]).as_py(),
+        pc.max(vintages["published_at"]).as_py(),
+    )
+
+
+def _remembered(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    with _RESULTS_LOCK:
+        if key in _RESULTS:
+            _RESULTS.move_to_end(key)
+            found: T = _RESULTS[key]
+            return found
+    value = compute()
+    with _RESULTS_LOCK:
+        _RESULTS[key] = value
+        while len(_RESULTS) > _RESULTS_MAX:
+            _RESULTS.popitem(last=False)
+    return value
+
+
 def measure(
     db: Database, store: AnalyticalStore, query: MeasureQuery, *, whole: MeasureQuery | None = None
 ) -> MeasureResult:
     """One figure with its growth (and, with a group or a whole, its share and contribution),
     from the vintages published as of the query's date."""
-    return measures.measure_result(
-        _DeclaredDatasets(store),
-        query,
-        vintage_periods=_vintages_for(db, query, whole),
-        whole=whole,
+    vintages = _vintages_for(db, query, whole)
+    key = ("measure", str(store.root), query, whole, _vintage_state(vintages))
+    return _remembered(
+        key,
+        lambda: measures.measure_result(
+            _DeclaredDatasets(store), query, vintage_periods=vintages, whole=whole
+        ),
     )
 
 
 def top(db: Database, store: AnalyticalStore, query: MeasureQuery, n: int = 10) -> pa.Table:
     """The ``n`` largest values of the query's ``by`` field (rank, value, growth, share)."""
-    return measures.run(
-        _DeclaredDatasets(store),
-        measures.top_n(query, n),
-        vintage_periods=_vintages_for(db, query),
+    vintages = _vintages_for(db, query)
+    key = ("top", str(store.root), query, n, _vintage_state(vintages))
+    return _remembered(
+        key,
+        lambda: measures.run(
+            _DeclaredDatasets(store), measures.top_n(query, n), vintage_periods=vintages
+        ),
     )
 
 
@@ -372,10 +411,15 @@ def series(
     last: Month | None = None,
 ) -> pa.Table:
     """Month by month: value, a year earlier, growth, and the year to date."""
-    return measures.run(
-        _DeclaredDatasets(store),
-        measures.monthly_series(query, first, last),
-        vintage_periods=_vintages_for(db, query),
+    vintages = _vintages_for(db, query)
+    key = ("series", str(store.root), query, first, last, _vintage_state(vintages))
+    return _remembered(
+        key,
+        lambda: measures.run(
+            _DeclaredDatasets(store),
+            measures.monthly_series(query, first, last),
+            vintage_periods=vintages,
+        ),
     )
 
 

@@ -189,3 +189,25 @@ def test_a_large_revision_is_imported_with_a_warning(
     # A small revision says nothing.
     small = run(db, store, tmp_path, write_csv(tmp_path / "v3.csv", ["2020-05,出口,捷克,3950"]))
     assert not [p for p in small.report.warnings if p.code == "large_revision"]
+
+
+def test_remembered_figures_change_with_a_new_vintage(
+    db: Database, store: AnalyticalStore, tmp_path: Path
+) -> None:
+    """Measures are remembered by what was asked and which vintages existed: asking twice
+    gives the remembered figure, an import (a revision) gives the new one at once."""
+    query = service.query_from_text("trade", "value_cny", "2020-05", filters=["partner=CZ"])
+    run(db, store, tmp_path, write_csv(tmp_path / "v1.csv", ["2020-05,出口,捷克,3909.12"]))
+    first = service.measure(db, store, query)
+    assert service.measure(db, store, query) is first  # remembered
+    top = service.top(
+        db, store, service.query_from_text("trade", "value_cny", "2020-05", by="partner")
+    )
+    run(db, store, tmp_path, write_csv(tmp_path / "v2.csv", ["2020-05,出口,捷克,4000"]))
+    second = service.measure(db, store, query)
+    assert first.value == 39_091_200 and second.value == 40_000_000
+    after = service.top(
+        db, store, service.query_from_text("trade", "value_cny", "2020-05", by="partner")
+    )
+    assert top.column("value").to_pylist() == [39_091_200]
+    assert after.column("value").to_pylist() == [40_000_000]
