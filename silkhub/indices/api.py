@@ -19,7 +19,7 @@ from feedgen.feed import FeedGenerator
 from silkhub.accounts.models import Role
 from silkhub.accounts.service import Principal
 from silkhub.core.errors import InvalidInput, Location, Message, NotFound, Problem
-from silkhub.core.periods import Month, Year, parse_period
+from silkhub.core.periods import Year
 from silkhub.indices import freight_reads, service, trade_reads
 from silkhub.indices.clock import Now
 from silkhub.indices.formulas import Formula
@@ -444,23 +444,6 @@ def get_recompute(_: Compiler, db: Db) -> list[DifferenceOut]:
 # --- the trade index ------------------------------------------------------------------------------
 
 
-def _month(text: str | None, field: str) -> Month | None:
-    if text is None:
-        return None
-    period = parse_period(text)
-    if not isinstance(period, Month):
-        raise InvalidInput.single(
-            "not_a_month",
-            Message(
-                f"请给出月份，如 2020-05，而不是“{text}”。",
-                f"Give a month such as 2020-05, not {text!r}.",
-            ),
-            location=Location(field=field),
-            value=text,
-        )
-    return period
-
-
 @router.get(
     "/trade", summary="Value, price and volume indices of trade (JSON or CSV)", response_model=None
 )
@@ -499,8 +482,8 @@ def get_trade_index(
         formula=Formula.parse(formula),
         chained=chained,
         group=group,
-        first=_month(first, "from"),
-        last=_month(last, "to"),
+        first=trade_reads.parse_month(first, "from"),
+        last=trade_reads.parse_month(last, "to"),
     )
     if format == "csv":
         return Response(

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from silkhub.cli.context import cli_actor, console, state
 from silkhub.core.errors import Conflict, Message
-from silkhub.core.periods import Month, Year, parse_period
+from silkhub.core.periods import Year
 from silkhub.indices import freight_reads, service, trade_reads
 from silkhub.indices.formulas import Formula
 from silkhub.indices.price_file import compute, read_panel, to_csv
@@ -166,12 +166,6 @@ def trade(
     """The trade index: value, price and volume of trade with the Belt and Road partners, by
     month, as CSV on standard output."""
 
-    def month(text: str | None) -> Month | None:
-        period = parse_period(text) if text else None
-        if period is not None and not isinstance(period, Month):
-            raise typer.BadParameter(f"{text!r} is not a month such as 2019-01")
-        return period
-
     points = trade_reads.trade_index_of(
         state.database(),
         state.analytical(),
@@ -180,7 +174,7 @@ def trade(
         formula=Formula.parse(formula),
         chained=chained,
         group=group,
-        first=month(first),
-        last=month(last),
+        first=trade_reads.parse_month(first, "from"),
+        last=trade_reads.parse_month(last, "to"),
     )
     sys.stdout.write(trade_reads.trade_index_csv(points))

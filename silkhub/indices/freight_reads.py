@@ -87,23 +87,29 @@ def release_views(
     views: list[ReleaseView] = []
     previous: dict[str, Decimal] = {}
     for release in releases:
-        values = []
-        for v in release.values:
-            before = previous.get(v.series)
-            values.append(
-                ValueView(
-                    v.series,
-                    v.value,
-                    None if before is None else v.value - before,
-                    None if before is None or before == 0 else _pct(v.value, before),
-                    v.carried_forward,
-                )
-            )
+        values = _with_changes(release, previous)
         previous = {v.series: v.value for v in release.values}
-        # The composite first, then the routes in the methodology's order of codes.
-        values.sort(key=lambda x: (x.series != COMPOSITE, x.series))
-        views.append(_view(release, tuple(values), now, restated.get(release.id, [])))
+        views.append(_view(release, values, now, restated.get(release.id, [])))
     return views
+
+
+def _with_changes(release: FreightRelease, before: dict[str, Decimal]) -> tuple[ValueView, ...]:
+    """The release's values with their change on ``before`` (the release a week earlier), the
+    composite first, then the routes by code."""
+    values = []
+    for v in release.values:
+        old = before.get(v.series)
+        values.append(
+            ValueView(
+                v.series,
+                v.value,
+                None if old is None else v.value - old,
+                None if old is None or old == 0 else _pct(v.value, old),
+                v.carried_forward,
+            )
+        )
+    values.sort(key=lambda x: (x.series != COMPOSITE, x.series))
+    return tuple(values)
 
 
 def _view(
@@ -248,19 +254,7 @@ def latest_release(
         return None
     latest = releases[0]
     before = {v.series: v.value for v in releases[1].values} if len(releases) > 1 else {}
-    values = []
-    for v in latest.values:
-        old = before.get(v.series)
-        values.append(
-            ValueView(
-                v.series,
-                v.value,
-                None if old is None else v.value - old,
-                None if old is None or old == 0 else _pct(v.value, old),
-                v.carried_forward,
-            )
-        )
-    values.sort(key=lambda x: (x.series != COMPOSITE, x.series))
+    values = _with_changes(latest, before)
     restated = list(
         session.scalars(
             select(FreightRestatement)
@@ -268,7 +262,7 @@ def latest_release(
             .order_by(FreightRestatement.restated_at, FreightRestatement.id)
         )
     )
-    return _view(latest, tuple(values), now, restated)
+    return _view(latest, values, now, restated)
 
 
 def releases_state(session: Session, *, now: datetime | None = None) -> tuple[object, ...]:

@@ -10,18 +10,36 @@ from collections.abc import Sequence
 import pyarrow as pa
 
 from silkhub.core.errors import InvalidInput, Location, Message
-from silkhub.core.periods import Month, Year
+from silkhub.core.periods import Month, Year, parse_period
 from silkhub.indices.formulas import Formula
 from silkhub.indices.trade_index import DEFAULT_LIMIT, TradeIndexPoint, trade_index
 from silkhub.stats import service as stats
 from silkhub.stores.analytical import AnalyticalStore
 from silkhub.stores.database import Database
 
-__all__ = ["DEFAULT_GROUP", "FLOWS", "trade_index_csv", "trade_index_of"]
+__all__ = ["DEFAULT_GROUP", "FLOWS", "parse_month", "trade_index_csv", "trade_index_of"]
 
 FLOWS = ("export", "import", "total")
 #: Trade with the Belt and Road cooperation partners, as of each month.
 DEFAULT_GROUP = "bri_partners"
+
+
+def parse_month(text: str | None, field: str) -> Month | None:
+    """A month ("2020-05") from what a person or a URL gives; None for nothing."""
+    if not text:
+        return None
+    period = parse_period(text)
+    if not isinstance(period, Month):
+        raise InvalidInput.single(
+            "not_a_month",
+            Message(
+                f"请给出月份，如 2020-05，而不是“{text}”。",
+                f"Give a month such as 2020-05, not {text!r}.",
+            ),
+            location=Location(field=field),
+            value=text,
+        )
+    return period
 
 
 def trade_index_of(
