@@ -1,0 +1,402 @@
+"""Who gets what, on which channel: the delivery rows and the outbox jobs that send them.
+
+Publishing an item (or a bulletin) finds the people it is for and, in the publisher's
+transaction, writes one ``Delivery`` per person and channel and one outbox job per e-mail or
+webhook. Both carry the same idempotency key (``alert:<uid>:v<n>:<user>:<channel>``), which is
+unique in both tables: publishing twice, or a worker running a job twice, sends nothing twice
+that the receiver cannot drop. The portal inbox needs no job: its row is the delivery.
+
+A delivery's row says queued, sent, opened or read (what committed handlers wrote). A failure
+rolls a handler's transaction back, so "failed, retrying" and "dead" are read from the outbox
+job with the same key (``delivery_log``), never stored twice.
+
+People who chose a daily digest get nothing at publication: ``run_digests`` sends each of them
+one message per day at their hour with every item due, keyed by the day, so never two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from silkhub.accounts.models import Organisation, User
+from silkhub.alerts.matching import ItemFacets, SubscriptionRow, matching_users
+from silkhub.alerts.models import (
+    AlertItem,
+    Bulletin,
+    BulletinSeries,
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Subscriber,
+    Subscription,
+)
+from silkhub.alerts.readers import level_of
+from silkhub.stores.operational import utcnow
+from silkhub.stores.outbox import JobStatus, OutboxJob, enqueue, enqueue_many, requeue_dead
+
+DELIVER_JOB = "alerts.deliver"
+DIGEST_JOB = "alerts.digest"
+HUB_ZONE = ZoneInfo("Asia/Shanghai")
+SENT_CHANNELS = (Channel.EMAIL.value, Channel.WEBHOOK.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    user_id: int
+    organisation_id: int | None
+    org_kind: str | None
+    email: str
+    language: str
+    channels: tuple[str, ...]
+    digest: bool
+    digest_hour: int
+    webhook_url: str | None
+    email_ok: bool
+
+    def may_read(self, confidentiality: str) -> bool:
+        from silkhub.alerts.models import Confidentiality
+
+        return Confidentiality(confidentiality).rank <= level_of(self.org_kind).rank
+
+    def usable_channels(self) -> list[str]:
+        usable = []
+        for channel in self.channels:
+            if channel == Channel.EMAIL.value and not self.email_ok:
+                continue
+            if channel == Channel.WEBHOOK.value and not self.webhook_url:
+                continue
+            usable.append(channel)
+        if Channel.INBOX.value not in usable:
+            usable.append(Channel.INBOX.value)  # everyone signed up has an inbox
+        return usable
+
+
+def _recipients(session: Session, user_ids: Iterable[int]) -> list[Recipient]:
+    ids = sorted(set(user_ids))
+    found: list[Recipient] = []
+    for start in range(0, len(ids), 5000):  # keep IN lists well under driver limits
+        chunk = ids[start : start + 5000]
+        rows = session.execute(
+            select(
+                User.id,
+                User.organisation_id,
+                Organisation.kind,
+                User.email,
+                User.language,
+                Subscriber.channels,
+                Subscriber.language,
+                Subscriber.digest,
+                Subscriber.digest_hour,
+                Subscriber.webhook_url,
+                Subscriber.email_unsubscribed_at,
+            )
+            .join(Organisation, Organisation.id == User.organisation_id, isouter=True)
+            .join(Subscriber, Subscriber.user_id == User.id, isouter=True)
+            .where(User.id.in_(chunk), User.is_active.is_(True))
+        ).all()
+        for uid, org, kind, email, ulang, channels, slang, digest, hour, hook, unsub in rows:
+            found.append(
+                Recipient(
+                    user_id=uid,
+                    organisation_id=org,
+                    org_kind=kind,
+                    email=email,
+                    language=slang or ulang or "zh",
+                    channels=tuple((channels or "email inbox").split()),
+                    digest=bool(digest),
+                    digest_hour=hour if hour is not None else 8,
+                    webhook_url=hook,
+                    email_ok=unsub is None,
+                )
+            )
+    return found
+
+
+def facets_of(item: AlertItem) -> ItemFacets:
+    return ItemFacets(
+        kind=item.kind,
+        countries=frozenset(item.countries.split()),
+        category=item.category,
+        severity=item.severity,
+        hs_codes=tuple(item.hs_codes.split()),
+    )
+
+
+def subscription_rows(session: Session) -> list[SubscriptionRow]:
+    """Every active item subscription (bulletin-series subscriptions are not for items)."""
+    rows = session.execute(
+        select(
+            Subscription.user_id,
+            Subscription.kinds,
+            Subscription.countries,
+            Subscription.groups,
+            Subscription.categories,
+            Subscription.min_severity,
+            Subscription.hs_prefixes,
+        ).where(Subscription.active.is_(True), Subscription.series == "")
+    ).all()
+    return [SubscriptionRow(*row) for row in rows]
+
+
+def recipients_of_item(session: Session, item: AlertItem) -> list[Recipient]:
+    as_of = (item.valid_from or item.published_at or utcnow()).date()
+    users = matching_users(subscription_rows(session), facets_of(item), as_of)
+    return [r for r in _recipients(session, users) if r.may_read(item.confidentiality)]
+
+
+def _insert_deliveries(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    dialect: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(Delivery).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    session.execute(statement, list(rows))
+
+
+def _fan_out(
+    session: Session,
+    recipients: Iterable[Recipient],
+    key_prefix: str,
+    fields: dict[str, Any],
+    now: datetime,
+    *,
+    include_digest: bool = False,
+) -> int:
+    """Write the deliveries and jobs for ``recipients``; returns how many deliveries."""
+    rows: list[dict[str, Any]] = []
+    jobs: list[tuple[str, dict[str, Any]]] = []
+    for r in recipients:
+        if r.digest and not include_digest:
+            continue
+        for channel in r.usable_channels():
+            key = f"{key_prefix}:{r.user_id}:{channel}"
+            inbox = channel == Channel.INBOX.value
+            rows.append(
+                {
+                    "idempotency_key": key,
+                    "user_id": r.user_id,
+                    "organisation_id": r.organisation_id,
+                    "channel": channel,
+                    "status": (DeliveryStatus.SENT if inbox else DeliveryStatus.QUEUED).value,
+                    "queued_at": now,
+                    "sent_at": now if inbox else None,
+                    "attempts": 0,
+                    "demo": False,
+                    **fields,
+                }
+            )
+            if not inbox:
+                jobs.append((key, {"key": key}))
+    _insert_deliveries(session, rows)
+    enqueue_many(session, DELIVER_JOB, jobs, now=now)
+    return len(rows)
+
+
+def queue_item(session: Session, item: AlertItem, *, now: datetime | None = None) -> int:
+    """Queue the published version of ``item`` to everyone it is for (immediate subscribers;
+    digest subscribers get it in their next digest, for which a job is made ready)."""
+    now = now or utcnow()
+    recipients = recipients_of_item(session, item)
+    count = _fan_out(
+        session,
+        recipients,
+        f"alert:{item.uid}:v{item.published_version}",
+        {"item_id": item.id, "item_version": item.published_version},
+        now,
+    )
+    for hour in sorted({r.digest_hour for r in recipients if r.digest}):
+        _schedule_digest(session, hour, now)
+    return count
+
+
+def queue_bulletin(session: Session, bulletin: Bulletin, *, now: datetime | None = None) -> int:
+    """Queue a published bulletin to the subscribers of its series (digest or not: a bulletin
+    is itself a compilation and goes out at once)."""
+    now = now or utcnow()
+    series: BulletinSeries = bulletin.series
+    users = [
+        row[0]
+        for row in session.execute(
+            select(Subscription.user_id)
+            .where(Subscription.active.is_(True), Subscription.series != "")
+            .where(Subscription.series.contains(series.code))
+        ).all()
+    ]
+    recipients = [r for r in _recipients(session, users) if r.may_read(series.confidentiality)]
+    return _fan_out(
+        session,
+        recipients,
+        f"bulletin:{series.code}:{bulletin.number}",
+        {"bulletin_id": bulletin.id},
+        now,
+        include_digest=True,
+    )
+
+
+# --- digests -------------------------------------------------------------------------------
+
+
+def _next_hour_at(hour: int, now: datetime) -> datetime:
+    local = now.astimezone(HUB_ZONE)
+    due = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if due <= local:
+        due += timedelta(days=1)
+    return due.astimezone(UTC)
+
+
+def _schedule_digest(session: Session, hour: int, now: datetime) -> None:
+    due = _next_hour_at(hour, now)
+    enqueue(
+        session,
+        DIGEST_JOB,
+        {"due": due.isoformat()},
+        idempotency_key=f"{DIGEST_JOB}:{due.isoformat()}",
+        run_after=due,
+        now=now,
+    )
+
+
+def run_digests(session: Session, due: datetime, *, now: datetime | None = None) -> int:
+    """Send the digests due at ``due`` (a whole hour): to each person whose digest hour it is,
+    one message per channel with every item published for them in the 24 hours before. The
+    key holds the day, so a second run for the same hour sends nothing twice."""
+    now = now or utcnow()
+    local_due = due.astimezone(HUB_ZONE)
+    period = local_due.date().isoformat()
+    since = due - timedelta(days=1)
+    items = list(
+        session.scalars(
+            select(AlertItem).where(AlertItem.published_at > since, AlertItem.published_at <= due)
+        )
+    )
+    if not items:
+        return 0
+    rows = subscription_rows(session)
+    wanted: dict[int, list[AlertItem]] = {}
+    for item in items:
+        as_of = (item.valid_from or item.published_at or due).date()
+        for user in matching_users(rows, facets_of(item), as_of):
+            wanted.setdefault(user, []).append(item)
+    people = [
+        r for r in _recipients(session, wanted) if r.digest and r.digest_hour == local_due.hour
+    ]
+    count = 0
+    for r in people:
+        mine = [i for i in wanted[r.user_id] if r.may_read(i.confidentiality)]
+        if not mine:
+            continue
+        count += _fan_out(
+            session,
+            [r],
+            f"digest:{period}",
+            {"digest_period": period, "digest_items": " ".join(str(i.id) for i in mine)},
+            now,
+            include_digest=True,
+        )
+    return count
+
+
+# --- the log -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeliveryState:
+    delivery: Delivery
+    state: str  # queued, sent, retrying, dead, opened, read
+    error: str | None
+    attempts: int
+
+
+def _state(delivery: Delivery, job: OutboxJob | None) -> DeliveryState:
+    status = DeliveryStatus(delivery.status)
+    if status is not DeliveryStatus.QUEUED or job is None:
+        return DeliveryState(delivery, status.value, delivery.last_error, delivery.attempts)
+    if job.status == JobStatus.DEAD.value:
+        return DeliveryState(delivery, DeliveryStatus.DEAD.value, job.last_error, job.attempts)
+    if job.attempts > 0 and job.last_error:
+        return DeliveryState(delivery, "retrying", job.last_error, job.attempts)
+    return DeliveryState(delivery, status.value, None, job.attempts)
+
+
+def delivery_log(
+    session: Session,
+    *,
+    item_id: int | None = None,
+    bulletin_id: int | None = None,
+    user_id: int | None = None,
+    state: str | None = None,
+    limit: int | None = None,
+) -> list[DeliveryState]:
+    query = select(Delivery, OutboxJob).join(
+        OutboxJob, OutboxJob.idempotency_key == Delivery.idempotency_key, isouter=True
+    )
+    if item_id is not None:
+        query = query.where(Delivery.item_id == item_id)
+    if bulletin_id is not None:
+        query = query.where(Delivery.bulletin_id == bulletin_id)
+    if user_id is not None:
+        query = query.where(Delivery.user_id == user_id)
+    query = query.order_by(Delivery.id)
+    states = [_state(d, j) for d, j in session.execute(query).all()]
+    if state is not None:
+        states = [s for s in states if s.state == state]
+    return states[:limit] if limit else states
+
+
+def resend_failed(
+    session: Session,
+    *,
+    item_id: int | None = None,
+    bulletin_id: int | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Give the dead deliveries of an item or bulletin another try: only those recipients."""
+    dead_keys = [
+        s.delivery.idempotency_key
+        for s in delivery_log(session, item_id=item_id, bulletin_id=bulletin_id, state="dead")
+    ]
+    if not dead_keys:
+        return 0
+    job_ids = session.scalars(
+        select(OutboxJob.id).where(OutboxJob.idempotency_key.in_(dead_keys))
+    ).all()
+    return requeue_dead(session, job_ids, extra_attempts=3, now=now)
+
+
+def mark_sent(session: Session, key: str, now: datetime) -> None:
+    session.execute(
+        update(Delivery)
+        .where(Delivery.idempotency_key == key, Delivery.status == DeliveryStatus.QUEUED.value)
+        .values(status=DeliveryStatus.SENT.value, sent_at=now, last_error=None)
+    )
+
+
+def mark_read(
+    session: Session,
+    delivery_id: int,
+    user_id: int,
+    *,
+    opened: bool = False,
+    now: datetime | None = None,
+) -> bool:
+    """A read receipt (the inbox) or an open (the e-mail's image); the first one counts."""
+    status = DeliveryStatus.OPENED if opened else DeliveryStatus.READ
+    result = session.execute(
+        update(Delivery)
+        .where(
+            and_(
+                Delivery.id == delivery_id,
+                Delivery.user_id == user_id,
+                Delivery.read_at.is_(None),
+            )
+        )
+        .values(status=status.value, read_at=now or utcnow())
+    )
+    return bool(getattr(result, "rowcount", 0))
