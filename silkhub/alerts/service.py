@@ -382,6 +382,7 @@ def cancel(
     item.published_version = version.number
     item.status = ItemStatus.CANCELLED.value
     item.cancelled_at = now
+    item.updated_at = now
     session.flush()
     deliveries.queue_item(session, item, now=now)
     return item
