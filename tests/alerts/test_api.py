@@ -117,7 +117,7 @@ def test_cap_document_of_a_published_alert_validates(
     assert schema_errors(cap.content) == []
     feed = feedparser.parse(client.get("/feeds/alerts.atom").content)
     (entry,) = feed.entries
-    href = next(l.href for l in entry.links if l.type == "application/cap+xml")
+    href = next(link.href for link in entry.links if link.type == "application/cap+xml")
     linked = client.get(href.replace(str(client.base_url), "").replace("http://127.0.0.1:8000", ""))
     assert schema_errors(linked.content) == []
 
@@ -233,7 +233,7 @@ def test_confidentiality_on_every_route_for_every_reader(
         headers = readers[who].headers
         for level, uid in uids.items():
             visible = level in allowed
-            for path, (shape, url) in ROUTES.items():
+            for shape, url in ROUTES.values():
                 target = url.format(uid=uid, series=f"s-{level}", token=tokens.get(who, "none"))
                 answer = client.get(target, headers=headers)
                 body = answer.text
