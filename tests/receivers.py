@@ -90,9 +90,10 @@ class _SmtpHandler:
 class SmtpServer:
     """An aiosmtpd server on 127.0.0.1 that keeps every message it accepts."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, smtputf8: bool = True) -> None:
         self.host = HOST
         self.port = 0
+        self.smtputf8 = smtputf8  # offer SMTPUTF8 (addresses in any script)
         self.messages: list[ReceivedMail] = []
         self.rules: dict[str, str] = {}  # recipient -> SMTP reply, or "drop"
         self.lock = threading.Lock()
@@ -117,7 +118,7 @@ class SmtpServer:
         for _ in range(5):  # a free port can be taken between choosing and binding it
             port = free_port()
             controller = Controller(
-                _SmtpHandler(self), hostname=HOST, port=port, enable_SMTPUTF8=True
+                _SmtpHandler(self), hostname=HOST, port=port, enable_SMTPUTF8=self.smtputf8
             )
             try:
                 controller.start()

@@ -214,6 +214,15 @@ def _reply(code: int, text: bytes | str, recipient: str) -> Outcome:
 
 def _failure(exc: Exception, settings: Settings) -> Outcome:
     server = f"{settings.smtp_host}:{settings.smtp_port}"
+    if isinstance(exc, smtplib.SMTPNotSupportedError) and "SMTPUTF8" in str(exc):
+        # A non-ASCII address and a server without SMTPUTF8: no retry will change that.
+        return permanent(
+            "smtp_utf8",
+            Message(
+                f"邮件服务器 {server} 不支持含非 ASCII 字符的地址（SMTPUTF8）。",
+                f"The mail server {server} does not accept non-ASCII addresses (SMTPUTF8).",
+            ),
+        )
     if isinstance(
         exc, smtplib.SMTPAuthenticationError | smtplib.SMTPNotSupportedError | ssl.SSLError
     ):

@@ -12,6 +12,7 @@ owner can correct the URL.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -94,11 +95,12 @@ def post_webhook(
     problem = _url_problem(url)
     if problem is not None:
         return permanent("bad_url", problem)
+    # The caller's extra headers first: they cannot replace the signature or the key.
     request_headers = {
+        **(headers or {}),
         "Content-Type": "application/json",
         signature_header: sign(body, secret),
         IDEMPOTENCY_HEADER: idempotency_key,
-        **(headers or {}),
     }
     target = httpx.URL(url)
     for _ in range(MAX_REDIRECTS + 1):
@@ -143,11 +145,16 @@ def _post_once(
     client: httpx.Client, url: httpx.URL, body: bytes, headers: Mapping[str, str]
 ) -> tuple[int, httpx.Headers]:
     with client.stream("POST", url, content=body, headers=headers) as response:
+        # The body is read only so that the connection can be reused. The client's timeout
+        # bounds each read, not their sum: a receiver dripping bytes is cut off after twice
+        # the timeout, or MAX_RESPONSE_BYTES; leaving the block then closes the connection.
+        timeout = client.timeout.read or 10.0
+        deadline = time.monotonic() + 2 * timeout
         read = 0
         for chunk in response.iter_raw():
             read += len(chunk)
-            if read >= MAX_RESPONSE_BYTES:
-                break  # the rest is not wanted; leaving the block closes the connection
+            if read >= MAX_RESPONSE_BYTES or time.monotonic() > deadline:
+                break
         return response.status_code, response.headers
 
 

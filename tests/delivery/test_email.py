@@ -215,3 +215,26 @@ def test_starttls_a_server_cannot_do_is_a_temporary_setup_failure(
     assert (outcome.status, outcome.code) == (Status.TEMPORARY, "smtp_setup")
     assert "SILKHUB_SMTP_" in outcome.reason.en
     assert smtp_server.messages == []
+
+
+def test_an_address_in_chinese_goes_through_a_server_with_smtputf8(
+    smtp_settings: Settings, smtp_server: SmtpServer
+) -> None:
+    outcome = send_email(smtp_settings, alert(smtp_settings, to="张三@例子.中国"))
+    assert outcome.sent, outcome
+    assert smtp_server.messages[0].rcpt_tos == ["张三@例子.中国"]
+
+
+def test_an_address_in_chinese_is_permanent_on_a_server_without_smtputf8(
+    settings: Settings,
+) -> None:
+    server = SmtpServer(smtputf8=False)
+    server.start()
+    try:
+        plain = settings.model_copy(update={"smtp_host": server.host, "smtp_port": server.port})
+        outcome = send_email(plain, alert(plain, to="张三@例子.中国"))
+        ascii_outcome = send_email(plain, alert(plain, to="zhang@example.org"))
+    finally:
+        server.stop()
+    assert (outcome.status, outcome.code) == (Status.PERMANENT, "smtp_utf8")
+    assert ascii_outcome.sent

@@ -242,3 +242,25 @@ def test_a_url_that_is_not_http_is_refused(client: httpx.Client, url: str) -> No
 def test_good_urls_pass_the_check() -> None:
     check_webhook_url("https://receiver.example.org/silkhub?token=1")
     check_webhook_url("http://127.0.0.1:8080/hook")
+
+
+def test_extra_headers_pass_but_cannot_replace_the_signature_or_key(
+    http_receiver: HttpReceiver, client: httpx.Client
+) -> None:
+    outcome = post_webhook(
+        client,
+        http_receiver.url("/hook"),
+        BODY,
+        secret="s",
+        idempotency_key="k",
+        headers={
+            "API-Version": "2.2.0",
+            ALERTS_SIGNATURE_HEADER: "sha256=00",
+            "Idempotency-Key": "x",
+        },
+    )
+    assert outcome.sent
+    [request] = http_receiver.to("/hook")
+    assert request.header("API-Version") == "2.2.0"
+    assert request.header("Idempotency-Key") == "k"
+    assert receiver_check()(request.body, request.header(ALERTS_SIGNATURE_HEADER), "s")
