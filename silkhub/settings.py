@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -82,14 +82,35 @@ class Settings(BaseSettings):
         default="zh", description="Language when neither the URL nor the browser names one."
     )
     smtp_host: str = Field(default="127.0.0.1", description="SMTP server for e-mail delivery.")
-    smtp_port: int = Field(default=8025, description="SMTP server port.")
+    smtp_port: int = Field(
+        default=25,
+        ge=1,
+        le=65535,
+        description="SMTP server port (25 for a local relay, 587 with STARTTLS, 465 with SSL).",
+    )
     smtp_username: str | None = Field(
         default=None, description="SMTP login, if the server needs one."
     )
     smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
-    smtp_starttls: bool = Field(default=False, description="Use STARTTLS on the SMTP connection.")
+    smtp_starttls: bool = Field(
+        default=False, description="Upgrade the SMTP connection with STARTTLS (usually port 587)."
+    )
+    smtp_ssl: bool = Field(
+        default=False,
+        description="Open the SMTP connection over TLS from the start (usually port 465); "
+        "not together with smtp_starttls.",
+    )
+    smtp_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="Longest wait for the SMTP server at each step."
+    )
     smtp_sender: str = Field(
         default="silkhub <noreply@silkhub.invalid>", description="From address of e-mails."
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="Longest wait for a webhook receiver to connect and to answer; "
+        "longer counts as a temporary failure.",
     )
     max_body_bytes: int = Field(
         default=50 * 1024 * 1024,
@@ -134,6 +155,13 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Extra Python modules the worker imports to register job handlers.",
     )
+
+    @model_validator(mode="after")
+    def _one_smtp_security(self) -> Settings:
+        # Both at once has no meaning: SSL is TLS from the first byte, STARTTLS upgrades later.
+        if self.smtp_ssl and self.smtp_starttls:
+            raise ValueError("smtp_ssl and smtp_starttls cannot both be true: choose one")
+        return self
 
     @classmethod
     def settings_customise_sources(

@@ -24,6 +24,9 @@ from silkhub.stores.analytical import AnalyticalStore
 from silkhub.stores.database import Database
 from silkhub.stores.operational import make_engine
 
+# The real SMTP and HTTP receivers on 127.0.0.1, for any test folder (see tests/receivers.py).
+from tests.receivers import closed_port, http_receiver, smtp_server  # noqa: F401
+
 POSTGRES_URL = os.environ.get("SILKHUB_TEST_POSTGRES_URL")
 REQUIRE_POSTGRES = os.environ.get("SILKHUB_TEST_REQUIRE_POSTGRES") == "1"
 

@@ -99,6 +99,12 @@ def test_a_bad_environment_value_is_an_error(monkeypatch: pytest.MonkeyPatch) ->
         Settings()
 
 
+def test_smtp_ssl_and_starttls_exclude_each_other() -> None:
+    assert Settings(smtp_ssl=True, smtp_port=465).smtp_ssl is True
+    with pytest.raises(ValidationError, match="smtp_ssl and smtp_starttls"):
+        Settings(smtp_ssl=True, smtp_starttls=True)
+
+
 def test_worker_plugins_is_a_json_list(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SILKHUB_WORKER_PLUGINS", '["acme.jobs", "acme.more_jobs"]')
     assert Settings().worker_plugins == ["acme.jobs", "acme.more_jobs"]
@@ -125,7 +131,7 @@ worker_plugins = ["acme.jobs"]
     assert settings.default_language == "en"
     assert settings.session_hours == 3
     assert settings.worker_plugins == ["acme.jobs"]
-    assert settings.smtp_port == 8025  # not in the file: the default
+    assert settings.smtp_port == 25  # not in the file: the default
 
 
 def test_environment_overrides_the_toml_file(

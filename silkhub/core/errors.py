@@ -23,7 +23,7 @@ The hierarchy::
     ├── StoreError                    the stores cannot serve the request
     │   └── SchemaMismatch            the operational store is at another schema revision
     └── JobError                      a background job failed
-        ├── TemporaryJobError         try again later (backoff)
+        ├── TemporaryJobError         try again later (backoff; optional retry_after)
         └── PermanentJobError         do not try again (dead letter at once)
 
 Every message exists in Chinese and English (``Message``); the edge picks the reader's.
@@ -297,7 +297,24 @@ class JobError(SilkhubError):
 
 
 class TemporaryJobError(JobError):
+    """Try again later. ``retry_after`` (seconds) is the least wait the other side asked for
+    (an HTTP ``Retry-After``): the worker waits at least that long, and at least its backoff,
+    never longer than ``worker_backoff_max_seconds``."""
+
     code = "job_temporary_failure"
+
+    def __init__(
+        self,
+        message: Message | str,
+        *,
+        retry_after: float | None = None,
+        problems: Iterable[Problem] = (),
+        code: str | None = None,
+    ) -> None:
+        if retry_after is not None and retry_after < 0:
+            raise ValueError("retry_after cannot be negative")
+        self.retry_after = retry_after
+        super().__init__(message, problems=problems, code=code)
 
 
 class PermanentJobError(JobError):

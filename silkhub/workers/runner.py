@@ -8,7 +8,8 @@ more throughput: the claim makes sure no two take the same job. For each job:
    commit: the handler's effect and the completion are one commit;
 3. on ``PermanentJobError``, or a kind nobody handles, dead-letter the job at once; on
    ``TemporaryJobError`` or any other exception, roll the effect back and retry later with
-   exponential backoff, until ``worker_max_attempts`` is reached;
+   exponential backoff (or after the error's ``retry_after``, if longer), until
+   ``worker_max_attempts`` is reached;
 4. on ``LeaseLost`` (the job was taken over by another worker while this one was slow), roll
    back and leave the job to its new holder.
 
@@ -41,7 +42,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from silkhub.core.errors import JobError, PermanentJobError, SchemaMismatch
+from silkhub.core.errors import JobError, PermanentJobError, SchemaMismatch, TemporaryJobError
 from silkhub.jobs import Handler, JobContext
 from silkhub.logs import configure_logging
 from silkhub.migrations import ensure_current
@@ -262,6 +263,10 @@ class Worker:
             return JobOutcome.LEASE_LOST
         except PermanentJobError as exc:
             return self._record_failure(job, _describe(exc), permanent=True)
+        except TemporaryJobError as exc:
+            return self._record_failure(
+                job, _describe(exc), permanent=False, retry_after=exc.retry_after
+            )
         except Exception as exc:  # one job's failure must not stop the worker
             if not isinstance(exc, JobError):
                 log.warning("job %d (%s) raised", job.id, job.kind, exc_info=exc)
@@ -275,13 +280,20 @@ class Worker:
         )
         return JobOutcome.SUCCEEDED
 
-    def _record_failure(self, job: ClaimedJob, error: str, *, permanent: bool) -> JobOutcome:
+    def _record_failure(
+        self, job: ClaimedJob, error: str, *, permanent: bool, retry_after: float | None = None
+    ) -> JobOutcome:
         backoff = backoff_seconds(
             job.attempt,
             self.settings.worker_backoff_seconds,
             self.settings.worker_backoff_max_seconds,
             self._rng,
         )
+        if retry_after is not None:
+            # Never sooner than the receiver asked (retrying earlier only earns another 429),
+            # never later than the configured longest wait (a hostile or mistaken
+            # Retry-After of a year must not park the job for a year).
+            backoff = max(backoff, min(retry_after, self.settings.worker_backoff_max_seconds))
         summary = error.splitlines()[0] if error else ""
         try:
             status = fail(

@@ -107,6 +107,8 @@ def effect_then(ctx: JobContext) -> None:
     outcome = ctx.job.payload.get("then")
     if outcome == "temporary":
         raise TemporaryJobError("the receiver is down")
+    if outcome == "retry_after":
+        raise TemporaryJobError("the receiver asks to wait", retry_after=ctx.job.payload["after"])
     if outcome == "permanent":
         raise PermanentJobError("the address does not exist")
     if outcome == "bug":
@@ -162,6 +164,31 @@ def test_a_failure_rolls_the_effect_back_and_retries_later(
     assert row.last_error.startswith(error)
     assert "Traceback" in row.last_error
     assert attempt_outcomes(engine, job_id) == ["failed"]
+
+
+@pytest.mark.parametrize(
+    ("after", "earliest", "latest"),
+    [
+        (30.0, 30.0, 30.0),  # longer than the backoff (5-10 s): the receiver's wait wins
+        (1.0, 5.0, 10.0),  # shorter: the backoff wins
+        (86400.0, 40.0, 40.0),  # longer than worker_backoff_max_seconds: capped
+    ],
+)
+def test_a_temporary_error_s_retry_after_is_honoured_within_the_bounds(
+    engine: Engine,
+    worker_settings: Settings,
+    clock: FakeClock,
+    after: float,
+    earliest: float,
+    latest: float,
+) -> None:
+    job_id = add_job(engine, clock, "test.work", then="retry_after", after=after)
+    summary = make_worker(worker_settings, engine, clock).run(once=True)
+    assert summary.outcomes == {JobOutcome.RETRYING: 1}
+    row = job(engine, job_id)
+    assert row.status == JobStatus.PENDING
+    low, high = (clock.now() + timedelta(seconds=s) for s in (earliest, latest))
+    assert low <= row.run_after <= high
 
 
 def test_permanent_error_dead_letters_at_once(

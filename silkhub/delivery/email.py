@@ -1,0 +1,259 @@
+"""E-mail: build one message per recipient, send it over SMTP, say what became of it.
+
+One message per recipient, so that every recipient has an outcome of their own (one refused
+address does not fail the others) and an unsubscribe link of their own.
+
+The Message-ID is derived from the delivery's idempotency key and the recipient: a resend
+of the same delivery, after a worker died between sending and recording it, carries the same
+Message-ID, and mail systems and readers that track Message-IDs can drop the duplicate.
+
+``List-Unsubscribe`` and ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 2369,
+RFC 8058) let mail clients show an "unsubscribe" button that works without opening the
+message. RFC 8058 allows one-click only over HTTPS, so a plain-http link (a local demo) gets
+``List-Unsubscribe`` without the ``-Post`` header. Mailbox providers believe these headers
+only under a DKIM signature that covers them: that is the outgoing relay's job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import smtplib
+import ssl
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, getaddresses, parseaddr
+from types import TracebackType
+
+from silkhub.core.errors import Message
+from silkhub.delivery.outcome import Outcome, permanent, sent, temporary
+from silkhub.settings import Settings
+
+
+def message_id(idempotency_key: str, recipient: str, sender: str) -> str:
+    """``<hash@sender's domain>``: the same for the same delivery to the same recipient."""
+    digest = hashlib.sha256(f"{idempotency_key}\0{recipient.lower()}".encode()).hexdigest()[:40]
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "silkhub.invalid"
+    return f"<{digest}@{domain}>"
+
+
+def build_email(
+    settings: Settings,
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None,
+    idempotency_key: str,
+    unsubscribe_url: str | None = None,
+    unsubscribe_mailto: str | None = None,
+    language: str | None = None,
+    date: datetime | None = None,
+) -> EmailMessage:
+    """One message to one recipient, From ``settings.smtp_sender``.
+
+    ``text`` and ``html`` are the same content (both languages in each, if the template is
+    bilingual): the message is multipart/alternative with both, or text/plain alone when
+    ``html`` is None. Any Unicode is fine: headers are RFC 2047-encoded and bodies UTF-8.
+    ``unsubscribe_url`` must be http(s) (https for the one-click header); ``language`` is
+    the Content-Language, such as ``"zh"``, ``"en"`` or ``"zh, en"``.
+    """
+    addresses = getaddresses([to])
+    if len(addresses) != 1 or "@" not in addresses[0][1]:
+        raise ValueError(f"one recipient address per message, got {to!r}")
+    message = EmailMessage()
+    message["From"] = settings.smtp_sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = format_datetime(date or datetime.now(UTC))
+    message["Message-ID"] = message_id(idempotency_key, addresses[0][1], settings.smtp_sender)
+    # RFC 3834: no auto-replies ("out of office") to a mailing.
+    message["Auto-Submitted"] = "auto-generated"
+    _add_unsubscribe(message, unsubscribe_url, unsubscribe_mailto)
+    message.set_content(text, subtype="plain", charset="utf-8")
+    if html is not None:
+        message.add_alternative(html, subtype="html", charset="utf-8")
+    if language:
+        # After the content: set_content drops every Content-* header already there.
+        message["Content-Language"] = language
+    return message
+
+
+def _add_unsubscribe(message: EmailMessage, url: str | None, mailto: str | None) -> None:
+    targets: list[str] = []
+    if url is not None:
+        if not url.startswith(("https://", "http://")):
+            raise ValueError(f"the unsubscribe URL must be http(s): {url!r}")
+        targets.append(f"<{url}>")
+    if mailto is not None:
+        targets.append(f"<{mailto if mailto.startswith('mailto:') else 'mailto:' + mailto}>")
+    if targets:
+        message["List-Unsubscribe"] = ", ".join(targets)
+    if url is not None and url.startswith("https://"):
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+
+
+# --- sending ---------------------------------------------------------------------------------
+
+
+class SmtpMailer:
+    """One SMTP connection, opened on first use and reused for every message sent through
+    it; reopened after the server drops it. Use in a ``with`` block, or call ``close``.
+
+    ``send`` never raises for the server's or the network's behaviour: it returns an
+    ``Outcome``. SMTP 4xx, refused connections, timeouts and dropped connections are
+    temporary; SMTP 5xx permanent; a failed login or TLS setup is temporary (it is the hub's
+    configuration that is wrong, not the recipient, and it is retried once fixed).
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> SmtpMailer:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()  # the server went away first; nothing to say goodbye to
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        smtp: smtplib.SMTP
+        if s.smtp_ssl:
+            smtp = smtplib.SMTP_SSL(
+                s.smtp_host,
+                s.smtp_port,
+                timeout=s.smtp_timeout_seconds,
+                context=ssl.create_default_context(),
+            )
+        else:
+            smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds)
+        try:
+            if s.smtp_starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if s.smtp_username:
+                password = s.smtp_password.get_secret_value() if s.smtp_password else ""
+                smtp.login(s.smtp_username, password)
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def send(self, message: EmailMessage) -> Outcome:
+        """Send ``message`` (from ``build_email``) to its one ``To`` recipient."""
+        recipient = parseaddr(str(message["To"]))[1]
+        sender = parseaddr(str(message["From"]))[1]
+        try:
+            if self._smtp is None:
+                self._smtp = self._connect()
+            self._smtp.send_message(message, from_addr=sender, to_addrs=[recipient])
+        except smtplib.SMTPRecipientsRefused as exc:
+            # smtplib has reset the transaction: the connection stays usable.
+            code, text = exc.recipients.get(recipient, next(iter(exc.recipients.values())))
+            return _reply(code, text, recipient)
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+            return _reply(exc.smtp_code, exc.smtp_error, recipient)
+        except Exception as exc:  # noqa: BLE001 - classified below, never raised to the worker
+            self._drop()
+            return _failure(exc, self.settings)
+        return sent(
+            "sent",
+            Message(
+                f"已交给邮件服务器，收件人 {recipient}。",
+                f"Handed to the mail server for {recipient}.",
+            ),
+            250,
+        )
+
+    def _drop(self) -> None:
+        # After an unexpected failure the connection's state is unknown: start afresh.
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            smtp.close()
+
+
+def send_email(settings: Settings, message: EmailMessage) -> Outcome:
+    """Send one message over a connection of its own (``SmtpMailer`` to reuse one)."""
+    with SmtpMailer(settings) as mailer:
+        return mailer.send(message)
+
+
+def _reply(code: int, text: bytes | str, recipient: str) -> Outcome:
+    said = (text.decode("utf-8", "replace") if isinstance(text, bytes) else text)[:200]
+    if 500 <= code < 600:
+        return permanent(
+            f"smtp_{code}",
+            Message(
+                f"邮件服务器拒收 {recipient}（{code} {said}），不再重试。",
+                f"The mail server refused {recipient} ({code} {said}); not retried.",
+            ),
+            code,
+        )
+    return temporary(
+        f"smtp_{code}",
+        Message(
+            f"邮件服务器暂时无法投递给 {recipient}（{code} {said}），稍后重试。",
+            f"The mail server cannot take mail for {recipient} now ({code} {said}); will retry.",
+        ),
+        code,
+    )
+
+
+def _failure(exc: Exception, settings: Settings) -> Outcome:
+    server = f"{settings.smtp_host}:{settings.smtp_port}"
+    if isinstance(exc, smtplib.SMTPNotSupportedError) and "SMTPUTF8" in str(exc):
+        # A non-ASCII address and a server without SMTPUTF8: no retry will change that.
+        return permanent(
+            "smtp_utf8",
+            Message(
+                f"邮件服务器 {server} 不支持含非 ASCII 字符的地址（SMTPUTF8）。",
+                f"The mail server {server} does not accept non-ASCII addresses (SMTPUTF8).",
+            ),
+        )
+    if isinstance(
+        exc, smtplib.SMTPAuthenticationError | smtplib.SMTPNotSupportedError | ssl.SSLError
+    ):
+        return temporary(
+            "smtp_setup",
+            Message(
+                f"无法登录或加密连接邮件服务器 {server}（{exc}）：请检查 SILKHUB_SMTP_* 配置。",
+                f"Cannot log in to or secure the connection with {server} ({exc}): check the "
+                "SILKHUB_SMTP_* settings.",
+            ),
+            getattr(exc, "smtp_code", None),
+        )
+    if isinstance(exc, smtplib.SMTPResponseException):
+        # Refused at connect, greeting or HELO (e.g. 421, 554): judged by its code.
+        return _reply(exc.smtp_code, exc.smtp_error, server)
+    # smtplib reports a read that timed out as SMTPServerDisconnected, the timeout chained.
+    if isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError):
+        return temporary(
+            "timeout",
+            Message(
+                f"邮件服务器 {server} 超时未应答。",
+                f"The mail server {server} did not answer in time.",
+            ),
+        )
+    if isinstance(exc, smtplib.SMTPException | OSError):
+        # Refused, reset, dropped mid-conversation, DNS failure: all can pass.
+        return temporary(
+            "connection_failed",
+            Message(
+                f"无法连接邮件服务器 {server}：{exc or type(exc).__name__}",
+                f"Cannot reach the mail server {server}: {exc or type(exc).__name__}",
+            ),
+        )
+    raise exc  # a bug (a malformed message...), not the network: let the worker see it
