@@ -24,6 +24,7 @@ from silkhub.alerts import (
     coverage,
     deliveries,
     inbox,
+    jobs,
     notices_import,
     publishing,
     service,
@@ -38,6 +39,7 @@ from silkhub.alerts.models import (
 )
 from silkhub.alerts.readers import Reader, level_of, reader_for
 from silkhub.core.errors import Message, NotFound
+from silkhub.delivery import read_token
 from silkhub.settings import Settings
 from silkhub.stores.database import Database
 from silkhub.web.i18n import request_language
@@ -709,6 +711,43 @@ def revoke_feed_token(db: Db, user: Person) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
+# --- links in e-mails: unsubscribe (RFC 8058 one-click) -----------------------------------
+
+links = APIRouter(prefix="/alerts", tags=["alerts"])
+
+
+def _unsubscribe(db: Database, settings: Settings, token: str) -> int:
+    user_id = int(read_token(settings.resolved_secret_key(), jobs.UNSUBSCRIBE, token))
+    with db.transaction() as session:
+        audience.unsubscribe_email(session, user_id)
+    return user_id
+
+
+@links.post("/unsubscribe", summary="One-click unsubscribe from e-mail (RFC 8058)")
+def unsubscribe_post(db: Db, settings: Config, token: str) -> dict[str, bool]:
+    # No session and no CSRF token: the mail client calls it, and the token is the proof.
+    _unsubscribe(db, settings, token)
+    return {"unsubscribed": True}
+
+
+@links.get(
+    "/unsubscribe",
+    summary="Unsubscribe from e-mail (the link a person clicks)",
+    response_class=Response,
+)
+def unsubscribe_get(request: Request, db: Db, settings: Config, token: str) -> Response:
+    _unsubscribe(db, settings, token)
+    lang = request_language(request)
+    text = (
+        "You will receive no more alert e-mails. Your portal inbox stays."
+        if lang == "en"
+        else "您将不再收到风险提示邮件；门户收件箱不受影响。"
+    )
+    html_lang = "en" if lang == "en" else "zh-CN"
+    page = f'<!doctype html><html lang="{html_lang}"><meta charset="utf-8"><title>silkhub</title><p>{text}</p></html>'
+    return Response(page, media_type="text/html; charset=utf-8")
+
+
 # --- feeds ---------------------------------------------------------------------------------
 
 
@@ -746,3 +785,4 @@ def private_feed(request: Request, db: Db, settings: Config, token: str) -> Resp
 router = APIRouter()
 router.include_router(api)
 router.include_router(feeds)
+router.include_router(links)

@@ -1,14 +1,19 @@
 """Who gets what, on which channel: the delivery rows and the outbox jobs that send them.
 
 Publishing an item (or a bulletin) finds the people it is for and, in the publisher's
-transaction, writes one ``Delivery`` per person and channel and one outbox job per e-mail or
-webhook. Both carry the same idempotency key (``alert:<uid>:v<n>:<user>:<channel>``), which is
-unique in both tables: publishing twice, or a worker running a job twice, sends nothing twice
-that the receiver cannot drop. The portal inbox needs no job: its row is the delivery.
+transaction, writes one ``Delivery`` per person and channel, and outbox jobs that send them in
+batches (``BATCH`` deliveries of one channel per job: one transaction per batch instead of one
+per message is what makes hundreds of e-mails a second possible). The portal inbox needs no
+job: its row is the delivery. Every delivery has an idempotency key
+(``alert:<uid>:v<n>:<user>:<channel>``), unique, and carried by the e-mail's Message-ID and
+the webhook's ``Idempotency-Key``: publishing twice, or a batch run twice after a crash, sends
+nothing twice that the receiver cannot drop.
 
-A delivery's row says queued, sent, opened or read (what committed handlers wrote). A failure
-rolls a handler's transaction back, so "failed, retrying" and "dead" are read from the outbox
-job with the same key (``delivery_log``), never stored twice.
+A batch job marks each delivery it sends ``sent``; a permanent failure marks it ``dead`` with
+the reason; a temporary failure records the reason and enqueues a job of its own, keyed by
+the delivery's key, which the worker retries with backoff until it succeeds or dead-letters.
+So a delivery's state is its row, or, while its own job is retrying or dead, that job's
+(``delivery_log``). "Resend to the failed only" requeues exactly the dead ones.
 
 People who chose a daily digest get nothing at publication: ``run_digests`` sends each of them
 one message per day at their hour with every item due, keyed by the day, so never two.
@@ -43,6 +48,8 @@ from silkhub.stores.operational import utcnow
 from silkhub.stores.outbox import JobStatus, OutboxJob, enqueue, enqueue_many, requeue_dead
 
 DELIVER_JOB = "alerts.deliver"
+#: Deliveries of one channel per batch job.
+BATCH = 200
 DIGEST_JOB = "alerts.digest"
 HUB_ZONE = ZoneInfo("Asia/Shanghai")
 SENT_CHANNELS = (Channel.EMAIL.value, Channel.WEBHOOK.value)
@@ -171,7 +178,7 @@ def _fan_out(
 ) -> int:
     """Write the deliveries and jobs for ``recipients``; returns how many deliveries."""
     rows: list[dict[str, Any]] = []
-    jobs: list[tuple[str, dict[str, Any]]] = []
+    batches: dict[str, list[str]] = {}
     for r in recipients:
         if r.digest and not include_digest:
             continue
@@ -193,8 +200,13 @@ def _fan_out(
                 }
             )
             if not inbox:
-                jobs.append((key, {"key": key}))
+                batches.setdefault(channel, []).append(key)
     _insert_deliveries(session, rows)
+    jobs = [
+        (f"{key_prefix}:{channel}:batch{start // BATCH}", {"keys": keys[start : start + BATCH]})
+        for channel, keys in batches.items()
+        for start in range(0, len(keys), BATCH)
+    ]
     enqueue_many(session, DELIVER_JOB, jobs, now=now)
     return len(rows)
 
@@ -295,7 +307,7 @@ def run_digests(session: Session, due: datetime, *, now: datetime | None = None)
         count += _fan_out(
             session,
             [r],
-            f"digest:{period}",
+            f"digest:{period}:{r.user_id}",
             {"digest_period": period, "digest_items": " ".join(str(i.id) for i in mine)},
             now,
             include_digest=True,
@@ -315,14 +327,18 @@ class DeliveryState:
 
 
 def _state(delivery: Delivery, job: OutboxJob | None) -> DeliveryState:
+    """The row says sent, dead, opened or read once it is; while it is queued, its own retry
+    job (if any) says whether it is retrying or dead."""
     status = DeliveryStatus(delivery.status)
-    if status is not DeliveryStatus.QUEUED or job is None:
+    if status is not DeliveryStatus.QUEUED:
         return DeliveryState(delivery, status.value, delivery.last_error, delivery.attempts)
-    if job.status == JobStatus.DEAD.value:
-        return DeliveryState(delivery, DeliveryStatus.DEAD.value, job.last_error, job.attempts)
-    if job.attempts > 0 and job.last_error:
-        return DeliveryState(delivery, "retrying", job.last_error, job.attempts)
-    return DeliveryState(delivery, status.value, None, job.attempts)
+    attempts = delivery.attempts + (job.attempts if job is not None else 0)
+    if job is not None and job.status == JobStatus.DEAD.value:
+        return DeliveryState(delivery, DeliveryStatus.DEAD.value, job.last_error, attempts)
+    error = (job.last_error if job is not None else None) or delivery.last_error
+    if error:
+        return DeliveryState(delivery, "retrying", error, attempts)
+    return DeliveryState(delivery, status.value, None, attempts)
 
 
 def delivery_log(
@@ -358,16 +374,29 @@ def resend_failed(
     now: datetime | None = None,
 ) -> int:
     """Give the dead deliveries of an item or bulletin another try: only those recipients."""
-    dead_keys = [
-        s.delivery.idempotency_key
-        for s in delivery_log(session, item_id=item_id, bulletin_id=bulletin_id, state="dead")
-    ]
-    if not dead_keys:
+    now = now or utcnow()
+    dead = delivery_log(session, item_id=item_id, bulletin_id=bulletin_id, state="dead")
+    if not dead:
         return 0
+    keys = [s.delivery.idempotency_key for s in dead]
+    with_job = set(
+        session.scalars(
+            select(OutboxJob.idempotency_key).where(OutboxJob.idempotency_key.in_(keys))
+        )
+    )
     job_ids = session.scalars(
-        select(OutboxJob.id).where(OutboxJob.idempotency_key.in_(dead_keys))
+        select(OutboxJob.id).where(OutboxJob.idempotency_key.in_(with_job))
     ).all()
-    return requeue_dead(session, job_ids, extra_attempts=3, now=now)
+    requeued = requeue_dead(session, job_ids, extra_attempts=3, now=now)
+    # Failed permanently inside a batch: no job of their own yet; give them one.
+    fresh = [k for k in keys if k not in with_job]
+    session.execute(
+        update(Delivery)
+        .where(Delivery.idempotency_key.in_(keys))
+        .values(status=DeliveryStatus.QUEUED.value)
+    )
+    enqueue_many(session, DELIVER_JOB, [(k, {"keys": [k]}) for k in fresh], now=now)
+    return requeued + len(fresh)
 
 
 def mark_sent(session: Session, key: str, now: datetime) -> None:

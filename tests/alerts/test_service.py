@@ -157,7 +157,9 @@ def test_publishing_queues_one_delivery_per_person_and_channel(store: Database, 
             (cast.trader.user_id, "inbox", "sent"),
         ]
         jobs = s.scalars(select(OutboxJob).where(OutboxJob.kind == deliveries.DELIVER_JOB)).all()
-        assert [j.idempotency_key for j in jobs] == [f"alert:{uid}:v1:{cast.trader.user_id}:email"]
+        assert [j.payload["keys"] for j in jobs] == [
+            [f"alert:{uid}:v1:{cast.trader.user_id}:email"]
+        ]
     with store.transaction() as s:  # queueing again sends nothing twice
         item = service.get_item(s, uid, PUBLIC).item
         deliveries.queue_item(s, item, now=NOW)

@@ -1,0 +1,279 @@
+"""Background jobs of the alerts capability (see ``deliveries`` for the delivery model):
+
+- ``alerts.deliver``: send a batch of e-mail or webhook deliveries (or one, on retry);
+- ``alerts.publish``: publish an item at its scheduled time;
+- ``alerts.digest``: send the daily digests due at an hour.
+
+One SMTP connection and one HTTP client are kept per worker thread and reused across jobs:
+opening a connection per message is what would make delivery slow.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from silkhub.accounts.models import User
+from silkhub.alerts import deliveries, messages, service
+from silkhub.alerts.models import (
+    AlertItem,
+    AlertVersion,
+    Bulletin,
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Subscriber,
+)
+from silkhub.core.errors import Message, TemporaryJobError
+from silkhub.delivery import (
+    ALERTS_SIGNATURE_HEADER,
+    Outcome,
+    SmtpMailer,
+    build_email,
+    make_token,
+    post_webhook,
+    raise_for_outcome,
+    webhook_client,
+)
+from silkhub.delivery.outcome import Status
+from silkhub.jobs import Handler, JobContext
+from silkhub.settings import Settings
+from silkhub.stores.outbox import enqueue
+
+UNSUBSCRIBE = "alerts-unsubscribe"
+OPENED = "alerts-opened"
+
+_local = threading.local()
+
+
+def _mailer(settings: Settings) -> SmtpMailer:
+    key = (settings.smtp_host, settings.smtp_port)
+    held = getattr(_local, "mailer", None)
+    if held is None or held[0] != key:
+        if held is not None:
+            held[1].close()
+        held = (key, SmtpMailer(settings))
+        _local.mailer = held
+    mailer: SmtpMailer = held[1]
+    return mailer
+
+
+def _client(settings: Settings) -> httpx.Client:
+    held = getattr(_local, "client", None)
+    if held is None:
+        held = webhook_client(settings)
+        _local.client = held
+    client: httpx.Client = held
+    return client
+
+
+def close_connections() -> None:
+    """Close this thread's SMTP connection and HTTP client (tests, shutdown)."""
+    held = getattr(_local, "mailer", None)
+    if held is not None:
+        held[1].close()
+        _local.mailer = None
+    client = getattr(_local, "client", None)
+    if client is not None:
+        client.close()
+        _local.client = None
+
+
+def unsubscribe_url(settings: Settings, user_id: int) -> str:
+    token = make_token(settings.resolved_secret_key(), UNSUBSCRIBE, str(user_id))
+    return f"{settings.base_url.rstrip('/')}/alerts/unsubscribe?token={token}"
+
+
+def _version(item: AlertItem, number: int | None) -> AlertVersion:
+    return next(v for v in item.versions if v.number == (number or item.published_version))
+
+
+class _Content:
+    """What one delivery says, rendered once per (thing, language) within a batch."""
+
+    def __init__(self, session: Session, settings: Settings) -> None:
+        self.session = session
+        self.settings = settings
+        self.base = settings.base_url.rstrip("/")
+        self._cache: dict[tuple[Any, ...], messages.Rendered] = {}
+
+    def email(self, d: Delivery, lang: str, unsubscribe: str) -> messages.Rendered:
+        # The unsubscribe link is per person: render the rest once and add it.
+        key = ("email", d.item_id, d.item_version, d.bulletin_id, d.digest_items, lang, unsubscribe)
+        if key not in self._cache:
+            self._cache[key] = self._render(d, lang, unsubscribe)
+        return self._cache[key]
+
+    def _render(self, d: Delivery, lang: str, unsubscribe: str | None) -> messages.Rendered:
+        if d.item_id is not None:
+            item = self.session.get(AlertItem, d.item_id)
+            assert item is not None
+            return messages.item_message(
+                item, _version(item, d.item_version), lang, self.base, unsubscribe
+            )
+        if d.bulletin_id is not None:
+            bulletin = self.session.get(Bulletin, d.bulletin_id)
+            assert bulletin is not None
+            return messages.bulletin_message(bulletin, lang, self.base, unsubscribe)
+        ids = [int(i) for i in (d.digest_items or "").split()]
+        items = list(self.session.scalars(select(AlertItem).where(AlertItem.id.in_(ids))))
+        return messages.digest_message(
+            [(i, _version(i, None)) for i in items],
+            d.digest_period or "",
+            lang,
+            self.base,
+            unsubscribe,
+        )
+
+    def webhook(self, d: Delivery) -> bytes:
+        if d.item_id is not None:
+            item = self.session.get(AlertItem, d.item_id)
+            assert item is not None
+            payload = messages.item_payload(item, _version(item, d.item_version), self.base)
+            event = (
+                "alert.cancelled" if payload["item"]["msg_type"] == "Cancel" else "alert.published"
+            )
+        elif d.bulletin_id is not None:
+            bulletin = self.session.get(Bulletin, d.bulletin_id)
+            assert bulletin is not None
+            event = "bulletin.published"
+            payload = {
+                "bulletin": {
+                    "series": bulletin.series.code,
+                    "number": bulletin.number,
+                    "title": {"zh": bulletin.title_zh, "en": bulletin.title_en},
+                    "items": [e.item.uid for e in bulletin.entries],
+                    "links": {
+                        "pdf": f"{self.base}/api/alerts/bulletins/"
+                        f"{bulletin.series.code}/{bulletin.number}?format=pdf"
+                    },
+                }
+            }
+        else:
+            ids = [int(i) for i in (d.digest_items or "").split()]
+            items = self.session.scalars(select(AlertItem).where(AlertItem.id.in_(ids)))
+            event = "digest"
+            payload = {
+                "period": d.digest_period,
+                "items": [
+                    messages.item_payload(i, _version(i, None), self.base)["item"] for i in items
+                ],
+            }
+        return messages.webhook_body(event, d.idempotency_key, payload)
+
+
+def _send(
+    ctx: JobContext, content: _Content, d: Delivery, user: User, sub: Subscriber | None
+) -> Outcome:
+    lang = (sub.language if sub else None) or user.language or "zh"
+    if d.channel == Channel.EMAIL.value:
+        unsubscribe = unsubscribe_url(ctx.settings, user.id)
+        rendered = content.email(d, lang, unsubscribe)
+        message = build_email(
+            ctx.settings,
+            to=user.email,
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            idempotency_key=d.idempotency_key,
+            unsubscribe_url=unsubscribe,
+            language=lang,
+            date=ctx.now,
+        )
+        return _mailer(ctx.settings).send(message)
+    if sub is None or not sub.webhook_url or not sub.webhook_secret:
+        return Outcome(
+            Status.PERMANENT,
+            "no_webhook",
+            Message("此人已取消 webhook。", "This person no longer has a webhook."),
+        )
+    return post_webhook(
+        _client(ctx.settings),
+        sub.webhook_url,
+        content.webhook(d),
+        secret=sub.webhook_secret,
+        idempotency_key=d.idempotency_key,
+        signature_header=ALERTS_SIGNATURE_HEADER,
+    )
+
+
+def deliver(ctx: JobContext) -> None:
+    keys: list[str] = list(ctx.job.payload["keys"])
+    own = ctx.job.idempotency_key in keys  # a single delivery's own (retry) job
+    session = ctx.session
+    rows = session.execute(
+        select(Delivery, User, Subscriber)
+        .join(User, User.id == Delivery.user_id)
+        .join(Subscriber, Subscriber.user_id == Delivery.user_id, isouter=True)
+        .where(Delivery.idempotency_key.in_(keys))
+        .order_by(Delivery.id)
+    ).all()
+    content = _Content(session, ctx.settings)
+    for d, user, sub in rows:
+        if d.status != DeliveryStatus.QUEUED.value:
+            continue  # sent by an earlier run of this job, or read meanwhile
+        if d.channel == Channel.EMAIL.value and sub is not None and sub.email_unsubscribed_at:
+            d.status, d.last_error = DeliveryStatus.DEAD.value, "unsubscribed"
+            continue
+        outcome = _send(ctx, content, d, user, sub)
+        d.attempts += 1
+        if outcome.sent:
+            d.status, d.sent_at, d.last_error = DeliveryStatus.SENT.value, ctx.now, None
+        elif outcome.permanent:
+            d.status, d.failed_at = DeliveryStatus.DEAD.value, ctx.now
+            d.last_error = f"{outcome.code}: {outcome.reason.en}"
+        elif own:
+            raise_for_outcome(outcome)  # the worker retries this delivery with backoff
+        else:
+            d.last_error = f"{outcome.code}: {outcome.reason.en}"
+            d.failed_at = ctx.now
+            # Its own job waits the worker's first backoff (or what the receiver asked), then
+            # backs off as every job does.
+            wait = timedelta(
+                seconds=max(outcome.retry_after or 0.0, ctx.settings.worker_backoff_seconds)
+            )
+            enqueue(
+                session,
+                deliveries.DELIVER_JOB,
+                {"keys": [d.idempotency_key]},
+                idempotency_key=d.idempotency_key,
+                run_after=ctx.now + wait,
+                now=ctx.now,
+            )
+
+
+def publish_scheduled(ctx: JobContext) -> None:
+    service.publish_due(
+        ctx.session, ctx.job.payload["uid"], int(ctx.job.payload["version"]), ctx.now
+    )
+
+
+def digest(ctx: JobContext) -> None:
+    due = datetime.fromisoformat(ctx.job.payload["due"])
+    if ctx.now < due:
+        raise TemporaryJobError(
+            "the digest hour has not come yet", retry_after=(due - ctx.now).total_seconds()
+        )
+    deliveries.run_digests(ctx.session, due, now=ctx.now)
+
+
+HANDLERS: dict[str, Handler] = {
+    deliveries.DELIVER_JOB: deliver,
+    service.PUBLISH_JOB: publish_scheduled,
+    deliveries.DIGEST_JOB: digest,
+}
+
+
+@contextmanager
+def connections() -> Iterator[None]:
+    try:
+        yield
+    finally:
+        close_connections()
