@@ -744,7 +744,10 @@ def unsubscribe_get(request: Request, db: Db, settings: Config, token: str) -> R
         else "您将不再收到风险提示邮件；门户收件箱不受影响。"
     )
     html_lang = "en" if lang == "en" else "zh-CN"
-    page = f'<!doctype html><html lang="{html_lang}"><meta charset="utf-8"><title>silkhub</title><p>{text}</p></html>'
+    page = (
+        f'<!doctype html><html lang="{html_lang}"><meta charset="utf-8">'
+        f"<title>silkhub</title><p>{text}</p></html>"
+    )
     return Response(page, media_type="text/html; charset=utf-8")
 
 
