@@ -163,7 +163,7 @@ class Reply:
 class ReceivedRequest:
     method: str
     path: str
-    headers: dict[str, str]  # names lower-cased
+    headers: dict[str, str]  # names lower-cased; repeated headers joined with ", "
     body: bytes  # exactly the bytes received
 
     def header(self, name: str) -> str | None:
@@ -181,12 +181,12 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         receiver = self.server.receiver
-        request = ReceivedRequest(
-            self.command,
-            self.path,
-            {k.lower(): v for k, v in self.headers.items()},
-            body,
-        )
+        headers: dict[str, str] = {}
+        for name, value in self.headers.items():
+            # A header sent twice is kept as HTTP reads it, "first, second": a test sees it.
+            key = name.lower()
+            headers[key] = f"{headers[key]}, {value}" if key in headers else value
+        request = ReceivedRequest(self.command, self.path, headers, body)
         reply = receiver._record(request)
         if reply.delay and receiver._stopping.wait(reply.delay):
             return  # the test is over: do not answer
