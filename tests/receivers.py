@@ -68,6 +68,12 @@ class _SmtpHandler:
         self, smtp: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
         rule = self.server.rules.get(address.lower())
+        if rule == "drop" and address.lower() in self.server.drops_left:
+            left = self.server.drops_left[address.lower()]
+            if left <= 0:
+                rule = None
+            else:
+                self.server.drops_left[address.lower()] = left - 1
         if rule == "drop":
             # Hang up mid-conversation, as a crashing or overloaded server does.
             if smtp.transport is not None:
@@ -77,6 +83,14 @@ class _SmtpHandler:
             return rule
         envelope.rcpt_tos.append(address)
         return "250 OK"
+
+    async def handle_EHLO(
+        self, smtp: SMTP, session: Session, envelope: Envelope, hostname: str, responses: list[str]
+    ) -> list[str]:
+        with self.server.lock:
+            self.server.connections += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_DATA(self, smtp: SMTP, session: Session, envelope: Envelope) -> str:
         data = cast(bytes, envelope.original_content or envelope.content)
@@ -96,6 +110,8 @@ class SmtpServer:
         self.smtputf8 = smtputf8  # offer SMTPUTF8 (addresses in any script)
         self.messages: list[ReceivedMail] = []
         self.rules: dict[str, str] = {}  # recipient -> SMTP reply, or "drop"
+        self.drops_left: dict[str, int] = {}  # recipient -> drops before accepting again
+        self.connections = 0  # SMTP sessions opened by clients
         self.lock = threading.Lock()
         self._controller: Controller | None = None
 
@@ -104,9 +120,12 @@ class SmtpServer:
         default = "4.3.0 Try again later" if code < 500 else "5.1.1 No such user here"
         self.rules[recipient.lower()] = f"{code} {text or default}"
 
-    def drop(self, recipient: str) -> None:
-        """Close the connection, without a word, when the client names ``recipient``."""
+    def drop(self, recipient: str, *, times: int | None = None) -> None:
+        """Close the connection, without a word, when the client names ``recipient``
+        (every time, or only the first ``times`` times)."""
         self.rules[recipient.lower()] = "drop"
+        if times is not None:
+            self.drops_left[recipient.lower()] = times
 
     def to(self, recipient: str) -> list[ReceivedMail]:
         """The messages accepted for ``recipient``."""
