@@ -105,11 +105,11 @@ class _Content:
         self._cache: dict[tuple[Any, ...], messages.Rendered] = {}
 
     def email(self, d: Delivery, lang: str, unsubscribe: str) -> messages.Rendered:
-        # The unsubscribe link is per person: render the rest once and add it.
-        key = ("email", d.item_id, d.item_version, d.bulletin_id, d.digest_items, lang, unsubscribe)
+        # The unsubscribe link is per person: render the rest once per language and add it.
+        key = ("email", d.item_id, d.item_version, d.bulletin_id, d.digest_items, lang)
         if key not in self._cache:
-            self._cache[key] = self._render(d, lang, unsubscribe)
-        return self._cache[key]
+            self._cache[key] = self._render(d, lang, None)
+        return messages.with_footer(self._cache[key], lang, unsubscribe)
 
     def _render(self, d: Delivery, lang: str, unsubscribe: str | None) -> messages.Rendered:
         if d.item_id is not None:

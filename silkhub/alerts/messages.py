@@ -93,6 +93,15 @@ def _wrap(
     return text, document
 
 
+def with_footer(rendered: Rendered, lang: str, unsubscribe: str) -> Rendered:
+    """``rendered`` with the person's own unsubscribe link at its foot: the rest of a message
+    is rendered once for everyone who reads it in ``lang``."""
+    footer = FOOTER[lang].format(url=unsubscribe)
+    html_footer = f'<p style="color:#555;font-size:small">{escape(footer)}</p>'
+    html = rendered.html.replace("</body></html>", html_footer + "</body></html>", 1)
+    return Rendered(rendered.subject, rendered.text + "\n\n" + footer, html)
+
+
 def item_message(
     item: AlertItem, version: AlertVersion, lang: str, base: str, unsubscribe: str | None = None
 ) -> Rendered:
