@@ -93,15 +93,6 @@ def _wrap(
     return text, document
 
 
-def with_footer(rendered: Rendered, lang: str, unsubscribe: str) -> Rendered:
-    """``rendered`` with the person's own unsubscribe link at its foot: the rest of a message
-    is rendered once for everyone who reads it in ``lang``."""
-    footer = FOOTER[lang].format(url=unsubscribe)
-    html_footer = f'<p style="color:#555;font-size:small">{escape(footer)}</p>'
-    html = rendered.html.replace("</body></html>", html_footer + "</body></html>", 1)
-    return Rendered(rendered.subject, rendered.text + "\n\n" + footer, html)
-
-
 def item_message(
     item: AlertItem, version: AlertVersion, lang: str, base: str, unsubscribe: str | None = None
 ) -> Rendered:
@@ -155,13 +146,21 @@ def digest_message(
     return Rendered(subject, text, html)
 
 
-def webhook_body(event: str, key: str, payload: dict[str, Any]) -> bytes:
-    """The JSON a webhook receives: compact, keys sorted, UTF-8, so the signed bytes are the
-    same on every retry of the same delivery."""
-    document = {"event": event, "idempotency_key": key, **payload}
+def payload_json(payload: dict[str, Any]) -> bytes:
+    """A payload serialised once for every recipient: compact, keys sorted, UTF-8."""
     return json.dumps(
-        document, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
+        payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
     ).encode()
+
+
+def webhook_body(event: str, key: str, payload: bytes) -> bytes:
+    """The JSON a webhook receives: ``event`` and ``idempotency_key`` first, then the members
+    of ``payload`` (from ``payload_json``). The same delivery gives the same bytes on every
+    retry, so its signature is the same too."""
+    head = json.dumps(
+        {"event": event, "idempotency_key": key}, ensure_ascii=False, separators=(",", ":")
+    )
+    return head[:-1].encode() + b"," + payload[1:]
 
 
 def item_payload(item: AlertItem, version: AlertVersion, base: str) -> dict[str, Any]:
