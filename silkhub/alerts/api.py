@@ -38,7 +38,7 @@ from silkhub.alerts.models import (
     ItemKind,
 )
 from silkhub.alerts.readers import Reader, level_of, reader_for
-from silkhub.core.errors import Message, NotFound
+from silkhub.core.errors import Message, NotFound, SilkhubError
 from silkhub.delivery import read_token
 from silkhub.settings import Settings
 from silkhub.stores.database import Database
@@ -749,6 +749,31 @@ def unsubscribe_get(request: Request, db: Db, settings: Config, token: str) -> R
         f"<title>silkhub</title><p>{text}</p></html>"
     )
     return Response(page, media_type="text/html; charset=utf-8")
+
+
+#: A transparent 1x1 GIF: the read receipt's answer.
+PIXEL = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
+)
+
+
+@links.get(
+    "/opened/{token}.gif",
+    summary="An e-mail's read receipt (the image it loads)",
+    response_class=Response,
+)
+def opened(db: Db, settings: Config, token: str) -> Response:
+    # Whatever the token, the same image: a mail client must not see an error, and a bad
+    # token learns nothing. A good one marks the delivery opened, once.
+    try:
+        delivery_id, user_id = read_token(settings.resolved_secret_key(), jobs.OPENED, token).split(
+            ":"
+        )
+        with db.transaction() as session:
+            deliveries.mark_read(session, int(delivery_id), int(user_id), opened=True)
+    except (SilkhubError, ValueError):
+        pass
+    return Response(PIXEL, media_type="image/gif", headers={"Cache-Control": "no-store"})
 
 
 # --- feeds ---------------------------------------------------------------------------------

@@ -86,6 +86,13 @@ def close_connections() -> None:
         _local.client = None
 
 
+def receipt_url(settings: Settings, delivery: Delivery) -> str:
+    """The read-receipt image of one e-mail delivery."""
+    subject = f"{delivery.id}:{delivery.user_id}"
+    token = make_token(settings.resolved_secret_key(), OPENED, subject)
+    return f"{settings.base_url.rstrip('/')}/alerts/opened/{token}.gif"
+
+
 def unsubscribe_url(settings: Settings, user_id: int) -> str:
     token = make_token(settings.resolved_secret_key(), UNSUBSCRIBE, str(user_id))
     return f"{settings.base_url.rstrip('/')}/alerts/unsubscribe?token={token}"
@@ -111,7 +118,7 @@ class _Content:
         that language; each person's unsubscribe link goes where ``EmailTemplate.LINK`` is."""
         key = ("email", d.item_id, d.item_version, d.bulletin_id, d.digest_items, lang)
         if key not in self._templates:
-            rendered = self._render(d, lang, EmailTemplate.LINK)
+            rendered = self._render(d, lang, EmailTemplate.LINK, EmailTemplate.HTML_LINK)
             self._templates[key] = EmailTemplate(
                 self.settings,
                 subject=rendered.subject,
@@ -122,17 +129,19 @@ class _Content:
             )
         return self._templates[key]
 
-    def _render(self, d: Delivery, lang: str, unsubscribe: str | None) -> messages.Rendered:
+    def _render(
+        self, d: Delivery, lang: str, unsubscribe: str | None, receipt: str | None
+    ) -> messages.Rendered:
         if d.item_id is not None:
             item = self.session.get(AlertItem, d.item_id)
             assert item is not None
             return messages.item_message(
-                item, _version(item, d.item_version), lang, self.base, unsubscribe
+                item, _version(item, d.item_version), lang, self.base, unsubscribe, receipt
             )
         if d.bulletin_id is not None:
             bulletin = self.session.get(Bulletin, d.bulletin_id)
             assert bulletin is not None
-            return messages.bulletin_message(bulletin, lang, self.base, unsubscribe)
+            return messages.bulletin_message(bulletin, lang, self.base, unsubscribe, receipt)
         ids = [int(i) for i in (d.digest_items or "").split()]
         items = list(self.session.scalars(select(AlertItem).where(AlertItem.id.in_(ids))))
         return messages.digest_message(
@@ -141,6 +150,7 @@ class _Content:
             lang,
             self.base,
             unsubscribe,
+            receipt,
         )
 
     def webhook(self, d: Delivery) -> bytes:
@@ -201,6 +211,7 @@ def _send(
                 to=user.email,
                 idempotency_key=d.idempotency_key,
                 link=unsubscribe,
+                html_link=receipt_url(ctx.settings, d),
                 unsubscribe_url=unsubscribe,
             )
             return mailer.send(message)
@@ -208,6 +219,7 @@ def _send(
             to=user.email,
             idempotency_key=d.idempotency_key,
             link=unsubscribe,
+            html_link=receipt_url(ctx.settings, d),
             unsubscribe_url=unsubscribe,
         )
         return mailer.send_bytes(data, sender=template.sender, recipient=user.email)

@@ -116,6 +116,8 @@ class EmailTemplate:
     """
 
     LINK = "{{silkhub-personal-link}}"
+    #: Replaced in the HTML part only (a read-receipt image, say).
+    HTML_LINK = "{{silkhub-personal-html-link}}"
 
     def __init__(
         self,
@@ -167,9 +169,11 @@ class EmailTemplate:
         to: str,
         idempotency_key: str,
         link: str = "",
+        html_link: str = "",
         unsubscribe_url: str | None = None,
     ) -> bytes:
-        """One recipient's copy: ``LINK`` replaced by ``link`` (HTML-escaped in the HTML)."""
+        """One recipient's copy: ``LINK`` replaced by ``link`` (HTML-escaped in the HTML),
+        ``HTML_LINK`` by ``html_link``."""
         address = parseaddr(to)[1]
         if not to.isascii() or "@" not in address:
             raise ValueError(f"a template copy needs one ASCII address, got {to!r}")
@@ -192,7 +196,7 @@ class EmailTemplate:
                 + ("\r\n".join(lines) + "\r\n\r\n").encode()
                 + text.partition(b"\r\n\r\n")[2]
             )
-        html = self._part(self.html.replace(self.LINK, escape(link)), "html")
+        html = self._part(self._html(link, html_link), "html")
         lines.append(f"Content-Type: {self._content_type}")
         boundary = self._boundary.encode()
         return b"".join(
@@ -205,8 +209,18 @@ class EmailTemplate:
             ]
         )
 
+    def _html(self, link: str, html_link: str) -> str:
+        assert self.html is not None
+        return self.html.replace(self.LINK, escape(link)).replace(self.HTML_LINK, escape(html_link))
+
     def message(
-        self, *, to: str, idempotency_key: str, link: str = "", unsubscribe_url: str | None = None
+        self,
+        *,
+        to: str,
+        idempotency_key: str,
+        link: str = "",
+        html_link: str = "",
+        unsubscribe_url: str | None = None,
     ) -> EmailMessage:
         """The same copy through the email package: for addresses ``render`` cannot take."""
         return build_email(
@@ -214,7 +228,7 @@ class EmailTemplate:
             to=to,
             subject=self.subject,
             text=self.text.replace(self.LINK, link),
-            html=None if self.html is None else self.html.replace(self.LINK, escape(link)),
+            html=None if self.html is None else self._html(link, html_link),
             idempotency_key=idempotency_key,
             unsubscribe_url=unsubscribe_url,
             language=self.language,

@@ -230,3 +230,33 @@ def test_the_unsubscribe_link_in_the_email_works(
     with store.reading() as s:
         channels = sorted(d.channel for d in s.scalars(select(Delivery)) if d.item_version == 1)
     assert channels.count("inbox") == 2
+
+
+def test_the_read_receipt_image_marks_the_email_opened(
+    store: Database,
+    engine: Engine,
+    cast: Cast,
+    mail_settings: Settings,
+    smtp_server: SmtpServer,
+) -> None:
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from silkhub.web.app import create_app
+
+    with store.transaction() as s:
+        audience.subscribe(s, cast.trader.user_id, {})
+    _publish(store, cast)
+    _work(mail_settings, engine, Clock(NOW))
+    (mail,) = smtp_server.to("trader@example.org")
+    html = mail.message.get_body(("html",)).get_content()
+    src = re.search(r'<img src="([^"]+)" alt="" width="1" height="1">', html)
+    assert src is not None
+    path = src.group(1).replace("&amp;", "&").replace(mail_settings.base_url, "")
+    with TestClient(create_app(mail_settings, db=store)) as client:
+        assert client.get(path.replace(".gif", "x.gif")).headers["content-type"] == "image/gif"
+        assert _states(store)[(cast.trader.user_id, "email")] == "sent"  # a bad token: nothing
+        answer = client.get(path)
+        assert answer.status_code == 200 and answer.headers["content-type"] == "image/gif"
+    assert _states(store)[(cast.trader.user_id, "email")] == "opened"
