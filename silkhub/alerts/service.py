@@ -235,15 +235,19 @@ def edit_item(
     )
     content = _checked(ItemKind(item.kind), data, None)
     current = _current(item)
+    stored = content.to_json()
+    # Attachments are added one by one (``attachments.add``), not sent with the text: an edit
+    # keeps those of the version it starts from.
+    stored["attachments"] = list(current.content.get("attachments") or [])
     if current.published_at is None:
-        current.content = content.to_json()
+        current.content = stored
         current.created_by = user.user_id
         current.note = note
     else:
         item.versions.append(
             AlertVersion(
                 number=current.number + 1,
-                content=content.to_json(),
+                content=stored,
                 note=note,
                 created_by=user.user_id,
                 msg_type="Update",
