@@ -4,12 +4,18 @@ approvers' desk, delivery log and coverage (``pages_desk``), and the navigation 
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
 
-from silkhub.alerts import pages_desk, pages_person, pages_public
+from fastapi import APIRouter, Request
+
+from silkhub.alerts import pages_desk, pages_person, pages_public, service
+from silkhub.alerts.cap import Severity
+from silkhub.alerts.models import ItemKind, ItemStatus
 from silkhub.alerts.pages_common import SIGNED_IN
-from silkhub.alerts.readers import STAFF_ROLES
+from silkhub.alerts.readers import PUBLIC, STAFF_ROLES
 from silkhub.core.errors import Message
+from silkhub.web.i18n import request_language
+from silkhub.web.security import app_db
 from silkhub.web.templating import NavEntry
 
 router = APIRouter(include_in_schema=False)
@@ -29,3 +35,28 @@ NAV: list[NavEntry] = [
     ("/alerts/desk", Message("编辑台", "Alerts desk"), STAFF_ROLES),
     ("/alerts/coverage", Message("覆盖统计", "Coverage"), STAFF_ROLES),
 ]
+
+#: Alerts the home page's card lists.
+HOME_ALERTS = 3
+
+
+def home_card(request: Request) -> dict[str, Any] | None:
+    """The home page's alerts card: the latest public alerts in force (not cancelled), each
+    with its severity's word, or None before the first. Public whoever asks: the home page
+    is everyone's front door."""
+    lang = request_language(request)
+    with app_db(request).reading() as session:
+        items, _ = service.list_items(session, PUBLIC, kind=ItemKind.ALERT.value, limit=20)
+        shown = [i for i in items if i.status == ItemStatus.PUBLISHED.value][:HOME_ALERTS]
+        lines = []
+        for item in shown:
+            title = item.title_en if lang == "en" else item.title_zh
+            level = Severity(item.severity).label.in_(lang) if item.severity else ""
+            lines.append(
+                (f"[{level}] {title}" if lang == "en" else f"【{level}】{title}")
+                if level
+                else title
+            )
+    if not lines:
+        return None
+    return {"key": "alerts", "lines": lines, "link": f"/{lang}/alerts"}

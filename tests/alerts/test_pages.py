@@ -868,3 +868,24 @@ def test_the_navigation_by_role(client: TestClient, keys: dict[str, str]) -> Non
     desk = client.get("/en/alerts/desk").text
     assert desk.count('aria-current="page"') == 2  # the site's navigation and the tabs
     assert '<a href="/en/alerts/desk" aria-current="page">' in desk
+
+
+def test_the_home_page_lists_the_latest_public_alerts(
+    client: TestClient, store: Database, cast: Cast, keys: dict[str, str]
+) -> None:
+    assert "No alert has been published yet." in client.get("/en/").text
+    publish(store, cast, title={"zh": "公开提示", "en": "Open alert"})
+    publish(
+        store,
+        cast,
+        title={"zh": "部门提示", "en": "Departments only"},
+        confidentiality="government",
+    )
+    cancelled = publish(store, cast, title={"zh": "已撤销提示", "en": "Withdrawn alert"})
+    with store.transaction() as s:
+        service.cancel(s, cast.approver, cancelled, "Over.")
+    as_(client, keys["official"])  # even a department's person sees the public card
+    en = client.get("/en/").text
+    assert "<li>[Orange] Open alert</li>" in en and 'href="/en/alerts">All alerts' in en
+    assert "Departments only" not in en and "Withdrawn alert" not in en
+    assert "<li>【橙色】公开提示</li>" in client.get("/zh/").text
