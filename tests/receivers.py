@@ -68,6 +68,12 @@ class _SmtpHandler:
         self, smtp: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
         rule = self.server.rules.get(address.lower())
+        if rule == "drop" and address.lower() in self.server.drops_left:
+            left = self.server.drops_left[address.lower()]
+            if left <= 0:
+                rule = None
+            else:
+                self.server.drops_left[address.lower()] = left - 1
         if rule == "drop":
             # Hang up mid-conversation, as a crashing or overloaded server does.
             if smtp.transport is not None:
@@ -77,6 +83,14 @@ class _SmtpHandler:
             return rule
         envelope.rcpt_tos.append(address)
         return "250 OK"
+
+    async def handle_EHLO(
+        self, smtp: SMTP, session: Session, envelope: Envelope, hostname: str, responses: list[str]
+    ) -> list[str]:
+        with self.server.lock:
+            self.server.connections += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_DATA(self, smtp: SMTP, session: Session, envelope: Envelope) -> str:
         data = cast(bytes, envelope.original_content or envelope.content)
@@ -96,6 +110,8 @@ class SmtpServer:
         self.smtputf8 = smtputf8  # offer SMTPUTF8 (addresses in any script)
         self.messages: list[ReceivedMail] = []
         self.rules: dict[str, str] = {}  # recipient -> SMTP reply, or "drop"
+        self.drops_left: dict[str, int] = {}  # recipient -> drops before accepting again
+        self.connections = 0  # SMTP sessions opened by clients
         self.lock = threading.Lock()
         self._controller: Controller | None = None
 
@@ -104,9 +120,12 @@ class SmtpServer:
         default = "4.3.0 Try again later" if code < 500 else "5.1.1 No such user here"
         self.rules[recipient.lower()] = f"{code} {text or default}"
 
-    def drop(self, recipient: str) -> None:
-        """Close the connection, without a word, when the client names ``recipient``."""
+    def drop(self, recipient: str, *, times: int | None = None) -> None:
+        """Close the connection, without a word, when the client names ``recipient``
+        (every time, or only the first ``times`` times)."""
         self.rules[recipient.lower()] = "drop"
+        if times is not None:
+            self.drops_left[recipient.lower()] = times
 
     def to(self, recipient: str) -> list[ReceivedMail]:
         """The messages accepted for ``recipient``."""
@@ -163,7 +182,7 @@ class Reply:
 class ReceivedRequest:
     method: str
     path: str
-    headers: dict[str, str]  # names lower-cased
+    headers: dict[str, str]  # names lower-cased; repeated headers joined with ", "
     body: bytes  # exactly the bytes received
 
     def header(self, name: str) -> str | None:
@@ -181,12 +200,12 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         receiver = self.server.receiver
-        request = ReceivedRequest(
-            self.command,
-            self.path,
-            {k.lower(): v for k, v in self.headers.items()},
-            body,
-        )
+        headers: dict[str, str] = {}
+        for name, value in self.headers.items():
+            # A header sent twice is kept as HTTP reads it, "first, second": a test sees it.
+            key = name.lower()
+            headers[key] = f"{headers[key]}, {value}" if key in headers else value
+        request = ReceivedRequest(self.command, self.path, headers, body)
         reply = receiver._record(request)
         if reply.delay and receiver._stopping.wait(reply.delay):
             return  # the test is over: do not answer

@@ -33,6 +33,13 @@ from silkhub.core.errors import Message
 REACHED = (DeliveryStatus.SENT.value, DeliveryStatus.OPENED.value, DeliveryStatus.READ.value)
 READ = (DeliveryStatus.OPENED.value, DeliveryStatus.READ.value)
 
+#: Kinds as the totals' sentence counts them.
+COUNTED = {
+    OrgKind.DEPARTMENT.value: Message("个政府部门", "government departments"),
+    OrgKind.ENTERPRISE.value: Message("家企业", "enterprises"),
+    OrgKind.SERVICE_AGENCY.value: Message("家服务机构", "service agencies"),
+}
+
 REASONS = {
     "no_subscriber": Message("无订阅人员", "No one there subscribes"),
     "queued": Message("排队待发", "Queued"),
@@ -146,21 +153,17 @@ class PeriodTotals:
     kinds: dict[str, KindCoverage]
 
     def sentence(self, lang: str) -> str:
+        """ "61 issues, 3119 items pushed, reaching 38 government departments, ..." with
+        "reached/targeted" wherever someone on a list was not reached."""
         parts = []
         for kind, k in self.kinds.items():
-            name = ORG_KIND_NAMES[OrgKind(kind)].in_(lang)
-            parts.append(
-                f"{k.reached}/{k.targeted} {name}"
-                if lang == "en"
-                else f"{name}{k.reached}/{k.targeted}家"
-            )
+            name = COUNTED.get(kind, ORG_KIND_NAMES[OrgKind(kind)]).in_(lang)
+            count = str(k.reached) if k.reached == k.targeted else f"{k.reached}/{k.targeted}"
+            parts.append(f"{count} {name}" if lang == "en" else f"{count}{name}")
         if lang == "en":
-            return (
-                f"{self.bulletins} bulletin issues, {self.items} items pushed; reached "
-                + ", ".join(parts)
-                + "."
-            )
-        return f"编发简报{self.bulletins}期，推送信息{self.items}条，覆盖" + "、".join(parts) + "。"
+            reached = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+            return f"{self.bulletins} issues, {self.items} items pushed, reaching {reached}."
+        return f"编发{self.bulletins}期，推送信息{self.items}条，覆盖" + "、".join(parts) + "。"
 
 
 def period_totals(session: Session, start: datetime, end: datetime) -> PeriodTotals:
@@ -203,9 +206,9 @@ def period_totals(session: Session, start: datetime, end: datetime) -> PeriodTot
                 reached.add(org)
             if org is not None and status in READ:
                 read.add(org)
-    kinds: dict[str, KindCoverage] = {}
+    kinds = {o.value: KindCoverage(o.value) for o in OrgKind if o.value in targets.values()}
     for org, kind in targets.items():
-        k = kinds.setdefault(kind, KindCoverage(kind))
+        k = kinds[kind]
         k.targeted += 1
         k.reached += org in reached
         k.read += org in read

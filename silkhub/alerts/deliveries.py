@@ -27,12 +27,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from silkhub.accounts.models import Organisation, User
-from silkhub.alerts.matching import ItemFacets, SubscriptionRow, matching_users
+from silkhub.alerts.matching import (
+    SEVERITY_RANK,
+    ItemFacets,
+    SubscriptionRow,
+    matching_users,
+)
 from silkhub.alerts.models import (
     AlertItem,
     Bulletin,
@@ -137,33 +142,66 @@ def facets_of(item: AlertItem) -> ItemFacets:
     )
 
 
-def subscription_rows(session: Session) -> list[SubscriptionRow]:
-    """Every active item subscription (bulletin-series subscriptions are not for items)."""
+def candidate_rows(session: Session, item: AlertItem) -> list[SubscriptionRow]:
+    """The item subscriptions that may want ``item``: a superset, cut down in SQL by the
+    facets a substring test can decide (kind, category, severity, named countries), so that
+    Python's exact test (``matching``) reads thousands of rows rather than every one.
+    Codes are whole space-separated tokens of fixed shape, so a substring never matches across
+    two of them."""
+    s = Subscription
+    where = [
+        s.active.is_(True),
+        s.series == "",
+        or_(s.kinds == "", s.kinds.contains(item.kind)),
+    ]
+    if item.category:
+        where.append(or_(s.categories == "", s.categories.contains(item.category)))
+    else:
+        where.append(s.categories == "")
+    if item.severity:
+        rank = SEVERITY_RANK.get(item.severity, 0)
+        allowed = [level for level, r in SEVERITY_RANK.items() if r <= rank]
+        where.append(or_(s.min_severity.is_(None), s.min_severity.in_(allowed)))
+    countries = item.countries.split()
+    where.append(
+        or_(
+            and_(s.countries == "", s.groups == ""),
+            s.groups != "",
+            *[s.countries.contains(code) for code in countries],
+        )
+    )
+    if not item.hs_codes:
+        where.append(s.hs_prefixes == "")
     rows = session.execute(
         select(
-            Subscription.user_id,
-            Subscription.kinds,
-            Subscription.countries,
-            Subscription.groups,
-            Subscription.categories,
-            Subscription.min_severity,
-            Subscription.hs_prefixes,
-        ).where(Subscription.active.is_(True), Subscription.series == "")
-    ).all()
+            s.user_id, s.kinds, s.countries, s.groups, s.categories, s.min_severity, s.hs_prefixes
+        ).where(*where)
+    )
     return [SubscriptionRow(*row) for row in rows]
 
 
 def recipients_of_item(session: Session, item: AlertItem) -> list[Recipient]:
     as_of = (item.valid_from or item.published_at or utcnow()).date()
-    users = matching_users(subscription_rows(session), facets_of(item), as_of)
+    users = matching_users(candidate_rows(session, item), facets_of(item), as_of)
     return [r for r in _recipients(session, users) if r.may_read(item.confidentiality)]
 
 
-def _insert_deliveries(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+def _insert_deliveries(
+    session: Session, rows: Sequence[dict[str, Any]], same: dict[str, Any]
+) -> None:
+    """One executemany of ``rows`` (what differs per recipient), with ``same`` (what every row
+    shares) written once into the statement: a fan-out of tens of thousands of rows spends its
+    time converting parameters, and most of them are the same for every row."""
     if not rows:
         return
     dialect: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(Delivery).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    # The table, not the ORM entity: the ORM's bulk path runs one statement per row here.
+    table: Any = Delivery.__table__
+    statement = (
+        dialect.insert(table)
+        .values({name: literal(value, table.c[name].type) for name, value in same.items()})
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    )
     session.execute(statement, list(rows))
 
 
@@ -177,38 +215,38 @@ def _fan_out(
     include_digest: bool = False,
 ) -> int:
     """Write the deliveries and jobs for ``recipients``; returns how many deliveries."""
-    rows: list[dict[str, Any]] = []
+    inbox_rows: list[dict[str, Any]] = []
+    sent_rows: list[dict[str, Any]] = []
     batches: dict[str, list[str]] = {}
     for r in recipients:
         if r.digest and not include_digest:
             continue
         for channel in r.usable_channels():
             key = f"{key_prefix}:{r.user_id}:{channel}"
-            inbox = channel == Channel.INBOX.value
-            rows.append(
-                {
-                    "idempotency_key": key,
-                    "user_id": r.user_id,
-                    "organisation_id": r.organisation_id,
-                    "channel": channel,
-                    "status": (DeliveryStatus.SENT if inbox else DeliveryStatus.QUEUED).value,
-                    "queued_at": now,
-                    "sent_at": now if inbox else None,
-                    "attempts": 0,
-                    "demo": False,
-                    **fields,
-                }
-            )
-            if not inbox:
+            row = {
+                "idempotency_key": key,
+                "user_id": r.user_id,
+                "organisation_id": r.organisation_id,
+                "channel": channel,
+            }
+            if channel == Channel.INBOX.value:
+                inbox_rows.append(row)
+            else:
+                sent_rows.append(row)
                 batches.setdefault(channel, []).append(key)
-    _insert_deliveries(session, rows)
+    same = {"queued_at": now, "attempts": 0, "demo": False, **fields}
+    # In the inbox is delivered; the rest waits for the worker.
+    _insert_deliveries(
+        session, inbox_rows, {**same, "status": DeliveryStatus.SENT.value, "sent_at": now}
+    )
+    _insert_deliveries(session, sent_rows, {**same, "status": DeliveryStatus.QUEUED.value})
     jobs = [
         (f"{key_prefix}:{channel}:batch{start // BATCH}", {"keys": keys[start : start + BATCH]})
         for channel, keys in batches.items()
         for start in range(0, len(keys), BATCH)
     ]
     enqueue_many(session, DELIVER_JOB, jobs, now=now)
-    return len(rows)
+    return len(inbox_rows) + len(sent_rows)
 
 
 def queue_item(session: Session, item: AlertItem, *, now: datetime | None = None) -> int:
@@ -290,11 +328,10 @@ def run_digests(session: Session, due: datetime, *, now: datetime | None = None)
     )
     if not items:
         return 0
-    rows = subscription_rows(session)
     wanted: dict[int, list[AlertItem]] = {}
     for item in items:
         as_of = (item.valid_from or item.published_at or due).date()
-        for user in matching_users(rows, facets_of(item), as_of):
+        for user in matching_users(candidate_rows(session, item), facets_of(item), as_of):
             wanted.setdefault(user, []).append(item)
     people = [
         r for r in _recipients(session, wanted) if r.digest and r.digest_hour == local_due.hour

@@ -349,6 +349,9 @@ def _sources(raw: Any) -> list[Source]:
 
 
 def _notice(check: _Checker, data: Mapping[str, Any], kind: ItemKind) -> Notice | None:
+    nested = data.get("notice")
+    if isinstance(nested, Mapping):  # stored content keeps the WTO facts under "notice"
+        data = {**data, **nested}
     symbol = str(data.get("symbol") or "").strip()
     if not symbol:
         check.error(

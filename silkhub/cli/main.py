@@ -153,6 +153,12 @@ def demo(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     serve: Annotated[bool, typer.Option(help="Serve the portal once built.")] = True,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic data generator.")] = 2020,
+    mail_port: Annotated[
+        int,
+        typer.Option(
+            help="Port of the demo's own mail sink on 127.0.0.1 (e-mails are kept as files)."
+        ),
+    ] = 8025,
     admin_password: Annotated[
         str | None,
         typer.Option(
@@ -185,9 +191,23 @@ def demo(
     for login in hub.logins:
         console.print(f"  {login.email:<32} {', '.join(login.roles)}")
     if serve:
+        from silkhub.demo import mailbox
+
         console.print(("门户地址：" if zh else "Portal: ") + f"[bold]{address}[/]")
         configure_logging(state.settings.log_level)
-        run_server(state.settings, state.database(), host=host, port=port)
+        sink = mailbox.start(state.settings, port=mail_port)
+        console.print(
+            (
+                f"演示邮件（本机 SMTP 127.0.0.1:{mail_port}，不外发）保存在："
+                if zh
+                else f"Demo e-mails (local SMTP 127.0.0.1:{mail_port}, nothing leaves): "
+            )
+            + str(sink.folder)
+        )
+        try:
+            run_server(state.settings, state.database(), host=host, port=port)
+        finally:
+            sink.stop()
 
 
 def _mount_subcommands() -> None:

@@ -156,17 +156,24 @@ class SmtpMailer:
         """Send ``message`` (from ``build_email``) to its one ``To`` recipient."""
         recipient = parseaddr(str(message["To"]))[1]
         sender = parseaddr(str(message["From"]))[1]
+        reused = self._smtp is not None
         try:
-            if self._smtp is None:
-                self._smtp = self._connect()
-            self._smtp.send_message(message, from_addr=sender, to_addrs=[recipient])
+            try:
+                self._transmit(message, sender, recipient)
+            except (smtplib.SMTPServerDisconnected, ConnectionError):
+                if not reused:
+                    raise
+                # A kept connection the server closed meanwhile (idle timeout, restart): one
+                # more try on a fresh one before calling it a failure.
+                self._drop()
+                self._transmit(message, sender, recipient)
         except smtplib.SMTPRecipientsRefused as exc:
             # smtplib has reset the transaction: the connection stays usable.
             code, text = exc.recipients.get(recipient, next(iter(exc.recipients.values())))
             return _reply(code, text, recipient)
         except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
             return _reply(exc.smtp_code, exc.smtp_error, recipient)
-        except Exception as exc:  # noqa: BLE001 - classified below, never raised to the worker
+        except Exception as exc:  # noqa: BLE001 - _failure classifies, or re-raises a bug
             self._drop()
             return _failure(exc, self.settings)
         return sent(
@@ -177,6 +184,11 @@ class SmtpMailer:
             ),
             250,
         )
+
+    def _transmit(self, message: EmailMessage, sender: str, recipient: str) -> None:
+        if self._smtp is None:
+            self._smtp = self._connect()
+        self._smtp.send_message(message, from_addr=sender, to_addrs=[recipient])
 
     def _drop(self) -> None:
         # After an unexpected failure the connection's state is unknown: start afresh.

@@ -95,9 +95,11 @@ def post_webhook(
     problem = _url_problem(url)
     if problem is not None:
         return permanent("bad_url", problem)
-    # The caller's extra headers first: they cannot replace the signature or the key.
+    # The caller's extra headers cannot replace the signature, the key or the content type
+    # (whatever their case: HTTP header names are case-insensitive).
+    ours = {"content-type", signature_header.lower(), IDEMPOTENCY_HEADER.lower()}
     request_headers = {
-        **(headers or {}),
+        **{k: v for k, v in (headers or {}).items() if k.lower() not in ours},
         "Content-Type": "application/json",
         signature_header: sign(body, secret),
         IDEMPOTENCY_HEADER: idempotency_key,
@@ -125,7 +127,7 @@ def post_webhook(
             )
         if 300 <= status < 400:
             location = response_headers.get("location")
-            next_target = target.join(location) if location else None
+            next_target = _resolve(target, location)
             # Only 307/308 keep the method and body; 301-303 would turn the POST into a GET.
             if status in (307, 308) and next_target and _same_origin(target, next_target):
                 target = next_target
@@ -156,6 +158,15 @@ def _post_once(
             if read >= MAX_RESPONSE_BYTES or time.monotonic() > deadline:
                 break
         return response.status_code, response.headers
+
+
+def _resolve(base: httpx.URL, location: str | None) -> httpx.URL | None:
+    if not location:
+        return None
+    try:
+        return base.join(location)
+    except httpx.InvalidURL:
+        return None  # refused below, naming the unreadable Location
 
 
 def _same_origin(a: httpx.URL, b: httpx.URL) -> bool:

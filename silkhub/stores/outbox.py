@@ -256,7 +256,8 @@ def enqueue_many(
         }
         for key, payload in jobs
     ]
-    statement = _insert_ignoring_duplicate_key(session, None)
+    # The table, not the ORM entity: the ORM's bulk path would run one statement per row.
+    statement = _insert_ignoring_duplicate_key(session, None, table=True)
     result = session.execute(statement, rows)
     return int(getattr(result, "rowcount", -1))
 
@@ -265,7 +266,9 @@ def _find_by_key(session: Session, key: str) -> OutboxJob | None:
     return session.scalars(select(OutboxJob).where(OutboxJob.idempotency_key == key)).first()
 
 
-def _insert_ignoring_duplicate_key(session: Session, values: dict[str, Any] | None) -> Any:
+def _insert_ignoring_duplicate_key(
+    session: Session, values: dict[str, Any] | None, *, table: bool = False
+) -> Any:
     """``INSERT ... ON CONFLICT (idempotency_key) DO NOTHING``; without ``values``, the
     statement for an executemany."""
     name = session.get_bind().dialect.name
@@ -276,7 +279,8 @@ def _insert_ignoring_duplicate_key(session: Session, values: dict[str, Any] | No
         dialect = sqlite
     else:
         raise NotImplementedError(f"the outbox does not support the {name} dialect")
-    statement = dialect.insert(OutboxJob)
+    target: Any = OutboxJob.__table__ if table else OutboxJob
+    statement = dialect.insert(target)
     if values is not None:
         statement = statement.values(**values)
     return statement.on_conflict_do_nothing(index_elements=["idempotency_key"])

@@ -92,4 +92,8 @@ def test_period_totals_in_the_source_documents_words(store: Database, cast: Cast
     with store.reading() as s:
         totals = coverage.period_totals(s, NOW - timedelta(days=30), NOW + timedelta(days=30))
     assert (totals.bulletins, totals.items) == (1, 1)
-    assert totals.sentence("zh") == "编发简报1期，推送信息1条，覆盖政府部门1/1家、企业0/1家。"
+    assert totals.sentence("zh") == "编发1期，推送信息1条，覆盖1个政府部门、0/1家企业。"
+    assert (
+        totals.sentence("en")
+        == "1 issues, 1 items pushed, reaching 1 government departments and 0/1 enterprises."
+    )

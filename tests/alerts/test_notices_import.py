@@ -46,3 +46,16 @@ def test_json_export(store: Database, cast: Cast) -> None:
     with store.transaction() as s:
         (item,) = notices_import.import_notices(s, cast.editor, data.encode(), "export.json")
     assert item.kind == "sps" and item.symbol == "G/SPS/N/JPN/700" and item.countries == "JP"
+
+
+def test_publishing_keeps_the_symbol_and_the_link(store: Database, cast: Cast) -> None:
+    from silkhub.alerts import service
+
+    with store.transaction() as s:
+        items = notices_import.import_notices(s, cast.editor, CSV.encode(), "eping.csv")
+        for item in items:
+            service.submit(s, cast.editor, item.uid)
+            service.approve(s, cast.approver, item.uid)
+            service.publish(s, cast.approver, item.uid)
+        assert [i.symbol for i in items] == ["G/TBT/N/EU/1001", "G/TBT/N/EU/1001/Add.1"]
+        assert items[1].original_id == items[0].id

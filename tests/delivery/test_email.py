@@ -238,3 +238,17 @@ def test_an_address_in_chinese_is_permanent_on_a_server_without_smtputf8(
         server.stop()
     assert (outcome.status, outcome.code) == (Status.PERMANENT, "smtp_utf8")
     assert ascii_outcome.sent
+
+
+def test_a_kept_connection_closed_by_the_server_is_reopened_once(
+    smtp_settings: Settings, smtp_server: SmtpServer
+) -> None:
+    # The server hangs up once, on a connection the mailer has already used (as on an idle
+    # timeout): the mailer tries once more on a new connection, and the message goes.
+    smtp_server.drop("b@example.org", times=1)
+    with SmtpMailer(smtp_settings) as mailer:
+        first = mailer.send(alert(smtp_settings, to="a@example.org"))
+        second = mailer.send(alert(smtp_settings, to="b@example.org"))
+    assert first.sent and second.sent, second
+    assert [m.rcpt_tos for m in smtp_server.messages] == [["a@example.org"], ["b@example.org"]]
+    assert smtp_server.connections == 2

@@ -255,12 +255,14 @@ def test_extra_headers_pass_but_cannot_replace_the_signature_or_key(
         idempotency_key="k",
         headers={
             "API-Version": "2.2.0",
-            ALERTS_SIGNATURE_HEADER: "sha256=00",
-            "Idempotency-Key": "x",
+            ALERTS_SIGNATURE_HEADER.lower(): "sha256=00",
+            "idempotency-key": "x",
+            "content-type": "text/plain",
         },
     )
     assert outcome.sent
     [request] = http_receiver.to("/hook")
     assert request.header("API-Version") == "2.2.0"
     assert request.header("Idempotency-Key") == "k"
+    assert request.header("Content-Type") == "application/json"
     assert receiver_check()(request.body, request.header(ALERTS_SIGNATURE_HEADER), "s")
