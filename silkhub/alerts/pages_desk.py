@@ -655,6 +655,17 @@ def _period(start: str, end: str, lang: str) -> tuple[date, date, dict[str, list
     return first, last, errors
 
 
+def _sentence(totals: coverage.PeriodTotals, lang: str) -> str:
+    """The source document's sentence; for a period whose bulletins had no one to reach (or
+    no bulletins), the counts alone: ``sentence`` needs at least one kind of organisation."""
+    if totals.kinds:
+        return totals.sentence(lang)
+    return Message(
+        f"编发{totals.bulletins}期，推送信息{totals.items}条。",
+        f"{totals.bulletins} issues, {totals.items} items pushed.",
+    ).in_(lang)
+
+
 def _bounds(first: date, last: date) -> tuple[datetime, datetime]:
     """[first 00:00, the day after last 00:00) in Beijing time, as the bulletins count days."""
     start = datetime.combine(first, datetime.min.time(), tzinfo=HUB_ZONE)
@@ -702,7 +713,7 @@ def coverage_page(
         "last": last.isoformat(),
         "errors": errors,
         "totals": totals,
-        "sentence": totals.sentence(lang),
+        "sentence": _sentence(totals, lang),
         "kinds": [
             {
                 "kind": _kind_name(k.kind, lang),
@@ -747,7 +758,7 @@ def coverage_csv(
         writer.writerow([k.kind, _kind_name(k.kind, lang), k.targeted, k.reached, k.read])
     writer.writerow([])
     writer.writerow(["sentence"])
-    writer.writerow([totals.sentence(lang)])
+    writer.writerow([_sentence(totals, lang)])
     name = f"coverage-{first.isoformat()}-{last.isoformat()}.csv"
     return Response(
         out.getvalue(),
