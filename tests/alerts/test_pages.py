@@ -26,7 +26,7 @@ from sqlalchemy import select
 from silkhub.accounts import service as accounts
 from silkhub.accounts.models import User
 from silkhub.accounts.service import Principal
-from silkhub.alerts import audience, bulletins, coverage, service
+from silkhub.alerts import audience, bulletins, coverage, inbox, service
 from silkhub.alerts.models import AlertItem, Delivery, DeliveryStatus, ItemStatus
 from silkhub.alerts.pages_common import HUB_ZONE
 from silkhub.alerts.pages_public import PAGE_SIZE
@@ -929,3 +929,39 @@ def test_the_demo_hub_pages_show_the_source_documents_year(demo_hub: DemoHub) ->
         assert len(table_rows(listing, "table-items")) == PAGE_SIZE
         assert c.get("/en/alerts/bulletins").status_code == 200
         assert c.get("/en/alerts/desk").status_code == 200
+
+
+def test_an_inbox_entry_is_found_however_old_and_only_by_its_owner(
+    store: Database, cast: Cast
+) -> None:
+    """``inbox.entry``, what the inbox page opens: any of the person's own inbox deliveries
+    (not only the newest the list shows), never someone else's or another channel's."""
+    uid = publish(store, cast)
+    with store.transaction() as s:
+        item = s.scalars(select(AlertItem).where(AlertItem.uid == uid)).one()
+
+        def add(key: str, user: int, channel: str, at: datetime) -> int:
+            row = Delivery(
+                idempotency_key=key,
+                user_id=user,
+                channel=channel,
+                item_id=item.id,
+                item_version=1,
+                status=DeliveryStatus.SENT.value,
+                queued_at=at,
+            )
+            s.add(row)
+            s.flush()
+            return row.id
+
+        oldest = add("old", cast.trader.user_id, "inbox", NOW - timedelta(days=1))
+        for n in range(60):  # more than the inbox list's default of 50
+            add(f"new{n}", cast.trader.user_id, "inbox", NOW + timedelta(minutes=n))
+        mail = add("mail", cast.trader.user_id, "email", NOW)
+    with store.reading() as s:
+        assert oldest not in {e.delivery_id for e in inbox.entries(s, cast.trader)}
+        found = inbox.entry(s, cast.trader, oldest)
+        assert found is not None and found.link == f"alerts/{uid}"
+        assert inbox.entry(s, cast.official, oldest) is None  # not theirs
+        assert inbox.entry(s, cast.trader, mail) is None  # not the inbox
+        assert inbox.entry(s, cast.trader, 10**9) is None
