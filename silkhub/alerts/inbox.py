@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from silkhub.accounts.service import Principal
@@ -92,3 +92,31 @@ def entries(
                 )
             )
     return found
+
+
+def entry(session: Session, user: Principal, delivery_id: int) -> InboxEntry | None:
+    """One entry of the person's inbox, as ``entries`` shows it (None when it is not theirs,
+    not an inbox delivery, or no longer readable by them): what the portal opens, so that a
+    person can open only their own deliveries."""
+    found = session.scalar(
+        select(Delivery.queued_at).where(
+            Delivery.id == delivery_id,
+            Delivery.user_id == user.user_id,
+            Delivery.channel == Channel.INBOX.value,
+        )
+    )
+    if found is None:
+        return None
+    # The same reading as the list, narrowed to deliveries queued at that moment: one rule
+    # for what a person may open, however old the entry.
+    query_limit = session.scalar(
+        select(func.count()).where(
+            Delivery.user_id == user.user_id,
+            Delivery.channel == Channel.INBOX.value,
+            Delivery.queued_at >= found,
+        )
+    )
+    for e in entries(session, user, limit=max(int(query_limit or 0), 1)):
+        if e.delivery_id == delivery_id:
+            return e
+    return None

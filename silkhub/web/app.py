@@ -12,7 +12,6 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from silkhub import __version__
-from silkhub.core.errors import Message
 from silkhub.registry import CAPABILITIES, capability_dir, capability_module
 from silkhub.settings import Settings, get_settings
 from silkhub.stores.analytical import AnalyticalStore
@@ -20,7 +19,7 @@ from silkhub.stores.database import Database
 from silkhub.web import home, search, system_api, vocabulary_api
 from silkhub.web.errors import install_error_handlers
 from silkhub.web.security import BodyLimitMiddleware
-from silkhub.web.templating import Templates
+from silkhub.web.templating import NavEntry, Templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 DEMO_MARKER = "demo.json"
@@ -61,7 +60,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         openapi_tags=OPENAPI_TAGS,
     )
     templates_dirs: dict[str, Path] = {}
-    nav: list[tuple[str, Message]] = []
+    nav: list[NavEntry] = []
     app.state.settings = settings
     app.state.db = db
     app.state.analytical = AnalyticalStore(settings.resolved_analytical_dir)

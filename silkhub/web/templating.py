@@ -25,12 +25,39 @@ from jinja2 import (
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from silkhub import __version__
+from silkhub.accounts.models import Role
 from silkhub.accounts.service import Principal
-from silkhub.core.errors import Problem, SilkhubError
+from silkhub.core.errors import Message, Problem, SilkhubError
 from silkhub.web.i18n import LANGUAGES, LOCALES, language_from_path, request_language, translations
 from silkhub.web.security import ANON_COOKIE, csrf_token, resolve_principal
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+
+#: An entry of a capability's ``NAV``: ``(path after /{lang}, label)`` for everyone, or
+#: ``(path, label, roles)`` for signed-in people only: those holding one of ``roles``, or
+#: anyone signed in when ``roles`` is empty. Hiding an entry only spares people links they
+#: cannot follow; the pages themselves check who may see them.
+NavEntry = tuple[str, Message] | tuple[str, Message, tuple[Role, ...]]
+
+
+def visible_nav(
+    nav: Sequence[NavEntry], lang: str, principal: Principal | None, path: str
+) -> list[dict[str, Any]]:
+    """The entries this person sees, in ``lang``, with the one the page is under marked
+    current: the longest matching path, so that ``/zh/alerts/desk`` marks the desk and not
+    also ``/zh/alerts``."""
+    shown: list[dict[str, Any]] = []
+    for entry in nav:
+        href, label = f"/{lang}{entry[0]}", entry[1]
+        if len(entry) == 3:
+            roles = entry[2]
+            if principal is None or (roles and not principal.has(*roles)):
+                continue
+        shown.append({"href": href, "label": label.in_(lang), "current": False})
+    under = [e for e in shown if path == e["href"] or path.startswith(e["href"] + "/")]
+    if under:
+        max(under, key=lambda e: len(e["href"]))["current"] = True
+    return shown
 
 
 def _switch_language(path: str, query: str, lang: str) -> str:
@@ -99,7 +126,7 @@ class Templates:
             "base_url": settings.base_url,
             "static": lambda path: f"/static/{path}?v={__version__}",
             "path": request.url.path,
-            "nav": [(f"/{lang}{href}", label.in_(lang)) for href, label in request.app.state.nav],
+            "nav": visible_nav(request.app.state.nav, lang, principal, request.url.path),
             **(context or {}),
         }
         html = self.envs[lang].get_template(name).render(page)

@@ -17,6 +17,7 @@ SIGNED_IN = "signed_in"
 Access = str | frozenset[Role]
 
 ADMIN_ONLY: Access = frozenset({Role.ADMIN})
+ALERTS_STAFF: Access = frozenset({Role.EDITOR, Role.APPROVER})
 
 ACCESS: dict[tuple[str, str], Access] = {
     # system and API documentation
@@ -74,6 +75,82 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/api/indices/freight/weeks/{week}/restate"): frozenset({Role.INDEX_COMPILER}),
     ("GET", "/api/indices/freight/recompute"): frozenset({Role.INDEX_COMPILER}),
     ("GET", "/api/indices/trade"): PUBLIC,
+    # alerts: reads answer by confidentiality (tested route by route, reader by reader, in
+    # tests/alerts/test_api.py); writing is the editors', approving and cancelling the
+    # approvers' (the service decides; the route admits both where either may)
+    ("GET", "/api/alerts/items"): PUBLIC,
+    ("POST", "/api/alerts/items"): frozenset({Role.EDITOR}),
+    ("GET", "/api/alerts/items/{uid}"): PUBLIC,
+    ("PUT", "/api/alerts/items/{uid}"): frozenset({Role.EDITOR}),
+    ("GET", "/api/alerts/items/{uid}/versions"): PUBLIC,
+    ("POST", "/api/alerts/items/{uid}/submit"): frozenset({Role.EDITOR}),
+    ("POST", "/api/alerts/items/{uid}/approve"): frozenset({Role.APPROVER}),
+    ("POST", "/api/alerts/items/{uid}/reject"): frozenset({Role.APPROVER}),
+    ("POST", "/api/alerts/items/{uid}/publish"): ALERTS_STAFF,
+    ("POST", "/api/alerts/items/{uid}/cancel"): frozenset({Role.APPROVER}),
+    ("GET", "/api/alerts/items/{uid}/cap.xml"): PUBLIC,
+    ("GET", "/api/alerts/items/{uid}/deliveries"): ALERTS_STAFF,
+    ("POST", "/api/alerts/items/{uid}/resend-failed"): ALERTS_STAFF,
+    ("GET", "/api/alerts/items/{uid}/coverage"): ALERTS_STAFF,
+    ("POST", "/api/alerts/notices/import"): frozenset({Role.EDITOR}),
+    ("GET", "/api/alerts/series"): PUBLIC,
+    ("POST", "/api/alerts/series"): frozenset({Role.EDITOR}),
+    ("GET", "/api/alerts/bulletins"): PUBLIC,
+    ("POST", "/api/alerts/bulletins"): frozenset({Role.EDITOR}),
+    ("GET", "/api/alerts/bulletins/{series}/{number}"): PUBLIC,
+    ("POST", "/api/alerts/bulletins/{series}/{number}/publish"): ALERTS_STAFF,
+    ("GET", "/api/alerts/bulletins/{series}/{number}/coverage"): ALERTS_STAFF,
+    ("GET", "/api/alerts/bulletins/{series}/{number}/deliveries"): ALERTS_STAFF,
+    ("POST", "/api/alerts/bulletins/{series}/{number}/resend-failed"): ALERTS_STAFF,
+    ("GET", "/api/alerts/coverage"): ALERTS_STAFF,
+    ("POST", "/api/alerts/target-lists"): ALERTS_STAFF,
+    ("POST", "/api/alerts/target-lists/{code}/upload"): ALERTS_STAFF,
+    ("GET", "/api/alerts/me/preferences"): SIGNED_IN,
+    ("PUT", "/api/alerts/me/preferences"): SIGNED_IN,
+    ("GET", "/api/alerts/me/subscriptions"): SIGNED_IN,
+    ("POST", "/api/alerts/me/subscriptions"): SIGNED_IN,
+    ("DELETE", "/api/alerts/me/subscriptions/{subscription_id}"): SIGNED_IN,
+    ("GET", "/api/alerts/me/inbox"): SIGNED_IN,
+    ("POST", "/api/alerts/me/inbox/{delivery_id}/read"): SIGNED_IN,
+    ("POST", "/api/alerts/me/feed-token"): SIGNED_IN,
+    ("DELETE", "/api/alerts/me/feed-token"): SIGNED_IN,
+    ("GET", "/feeds/alerts.atom"): PUBLIC,
+    ("GET", "/feeds/private/{token}.atom"): PUBLIC,  # the secret address is the credential
+    ("POST", "/alerts/unsubscribe"): PUBLIC,  # the signed token is the credential
+    ("GET", "/alerts/unsubscribe"): PUBLIC,
+    ("GET", "/alerts/opened/{token}.gif"): PUBLIC,  # the read receipt; the token is the proof
+    ("POST", "/api/alerts/items/{uid}/attachments"): frozenset({Role.EDITOR}),
+    ("GET", "/api/alerts/items/{uid}/attachments/{attachment_id}"): PUBLIC,  # by confidentiality
+    # search: each capability answers with what the reader may read
+    ("GET", "/api/search"): PUBLIC,
+    ("GET", "/{lang}/search"): PUBLIC,
+    # alerts pages: public pages by confidentiality (tests/alerts/test_pages.py walks every
+    # page as every kind of reader); a person's own pages; the desk and coverage for staff,
+    # where the workflow's buttons are admitted to staff and refused by the service to the
+    # role that may not (shown on the desk)
+    ("GET", "/{lang}/alerts"): PUBLIC,
+    ("GET", "/{lang}/alerts/{uid}"): PUBLIC,
+    ("GET", "/{lang}/alerts/bulletins"): PUBLIC,
+    ("GET", "/{lang}/alerts/bulletins/{series}/{number}"): PUBLIC,
+    ("GET", "/{lang}/alerts/inbox"): SIGNED_IN,
+    ("POST", "/{lang}/alerts/inbox/{delivery_id}/open"): SIGNED_IN,
+    ("GET", "/{lang}/alerts/subscriptions"): SIGNED_IN,
+    ("POST", "/{lang}/alerts/subscriptions"): SIGNED_IN,
+    ("POST", "/{lang}/alerts/subscriptions/preferences"): SIGNED_IN,
+    ("POST", "/{lang}/alerts/subscriptions/{subscription_id}/remove"): SIGNED_IN,
+    ("POST", "/{lang}/alerts/subscriptions/feed"): SIGNED_IN,
+    ("POST", "/{lang}/alerts/subscriptions/feed/revoke"): SIGNED_IN,
+    ("GET", "/{lang}/alerts/desk"): ALERTS_STAFF,
+    ("POST", "/{lang}/alerts/desk/items"): frozenset({Role.EDITOR}),
+    ("POST", "/{lang}/alerts/desk/items/{uid}"): frozenset({Role.EDITOR}),
+    ("POST", "/{lang}/alerts/desk/items/{uid}/{action}"): ALERTS_STAFF,
+    ("POST", "/{lang}/alerts/desk/import"): frozenset({Role.EDITOR}),
+    ("GET", "/{lang}/alerts/desk/{uid}"): ALERTS_STAFF,
+    ("POST", "/{lang}/alerts/desk/{uid}/resend"): ALERTS_STAFF,
+    ("GET", "/{lang}/alerts/desk/bulletins/{series}/{number}"): ALERTS_STAFF,
+    ("POST", "/{lang}/alerts/desk/bulletins/{series}/{number}/resend"): ALERTS_STAFF,
+    ("GET", "/{lang}/alerts/coverage"): ALERTS_STAFF,
+    ("GET", "/{lang}/alerts/coverage.csv"): ALERTS_STAFF,
     # portal
     ("GET", "/"): PUBLIC,
     ("GET", "/{lang}/"): PUBLIC,
