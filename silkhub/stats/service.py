@@ -449,6 +449,39 @@ def item_months(
     )
 
 
+def port_months(
+    db: Database,
+    store: AnalyticalStore,
+    *,
+    months: Sequence[Month],
+    ports: Sequence[str] = (),
+    as_of: datetime | None = None,
+) -> pa.Table:
+    """Port throughput by month, port and cargo kind (``cargo_kind`` null: a total row, of
+    every kind): month, port, cargo_kind, tonnes, teu, from the vintages published by
+    ``as_of``. What the port index is computed from (the indices capability reads it);
+    remembered like the other measures, until the next import."""
+    if not months:
+        raise ValueError("port_months needs at least one month")
+    last = max(months)
+    filters: dict[str, str | tuple[str, ...]] = {}
+    if ports:
+        filters["port"] = ports[0] if len(ports) == 1 else tuple(ports)
+    query = MeasureQuery(
+        "port", "cargo_tonnes", YearToDate(last.year, last.month), filters=filters, as_of=as_of
+    )
+    vintages = _vintages_for(db, query)
+    key = ("port_months", str(store.root), query, tuple(months), _vintage_state(vintages))
+    return _remembered(
+        key,
+        lambda: measures.run(
+            _DeclaredDatasets(store),
+            measures_items.port_months(query, months),
+            vintage_periods=vintages,
+        ),
+    )
+
+
 def latest_month(db: Database, dataset_name: str) -> Month | None:
     """The latest month any import of ``dataset_name`` published."""
     with db.reading() as session:
