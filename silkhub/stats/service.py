@@ -434,7 +434,8 @@ def item_months(
 ) -> pa.Table:
     """Trade by HS code and unit of quantity, month by month, for one flow and (optionally) a
     country group as of each month: month, hs_code, quantity_unit, value, priced_value,
-    quantity. What unit-value indices are computed from (the indices capability reads it)."""
+    quantity. What unit-value indices are computed from (the indices capability reads it);
+    remembered until the next import."""
     query = MeasureQuery(
         "trade",
         value,
@@ -442,10 +443,16 @@ def item_months(
         group=group,
         filters={"flow": flow},
     )
-    return measures.run(
-        _DeclaredDatasets(store),
-        measures_items.item_months(query, months),
-        vintage_periods=_vintages_for(db, query),
+    vintages = _vintages_for(db, query)
+    # Remembered like the measures: the portal's trade index asks for the same months again.
+    key = ("item_months", str(store.root), query, tuple(months), _vintage_state(vintages))
+    return _remembered(
+        key,
+        lambda: measures.run(
+            _DeclaredDatasets(store),
+            measures_items.item_months(query, months),
+            vintage_periods=vintages,
+        ),
     )
 
 
@@ -491,6 +498,17 @@ def latest_month(db: Database, dataset_name: str) -> Month | None:
             )
         )
     return None if latest is None else Month.from_date(latest)
+
+
+def first_month(db: Database, dataset_name: str) -> Month | None:
+    """The earliest month any import of ``dataset_name`` published."""
+    with db.reading() as session:
+        first = session.scalar(
+            select(func.min(StatsVintagePeriod.period)).where(
+                StatsVintagePeriod.dataset == dataset_name
+            )
+        )
+    return None if first is None else Month.from_date(first)
 
 
 def end_of_day(day: date) -> datetime:
