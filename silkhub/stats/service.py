@@ -24,6 +24,7 @@ from typing import Any, Literal, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -487,6 +488,30 @@ def port_months(
             vintage_periods=vintages,
         ),
     )
+
+
+def upgrade_datasets(store: AnalyticalStore) -> list[str]:
+    """Give every stored dataset the columns its definition gained since it was written (the
+    port dataset's ``cargo_kind``), empty: the store refuses to append or read files that lack
+    a declared column. Returns the datasets rewritten. Each is read whole and replaced in one
+    step (``AnalyticalStore.write(mode="replace")``); run it while nothing imports (``silkhub
+    init`` does), or an import between the read and the replace would be lost."""
+    upgraded: list[str] = []
+    for name, ds in DATASETS.items():
+        if not store.exists(name) or not store.files(name):
+            continue
+        declared = ds.arrow_schema()
+        have = store.schema(name)
+        missing = [f for f in declared if f.name not in have.names]
+        if not missing:
+            continue
+        table = pq.read_table(store.files(name), schema=have)
+        for f in missing:
+            table = table.append_column(f, pa.nulls(table.num_rows, f.type))
+        table = table.select([f.name for f in declared if f.name in table.column_names])
+        store.write(name, table, mode="replace")
+        upgraded.append(name)
+    return upgraded
 
 
 def latest_month(db: Database, dataset_name: str) -> Month | None:

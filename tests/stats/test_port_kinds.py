@@ -8,11 +8,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from sqlalchemy.engine import Engine
 
+from silkhub.core.errors import InvalidInput
 from silkhub.core.periods import Month
 from silkhub.stats import publish_sdmx, service
+from silkhub.stats.datasets import dataset
 from silkhub.stats.measures import MeasureQuery
 from silkhub.stats.service import ImportOutcome
 from silkhub.stores.analytical import AnalyticalStore
@@ -173,3 +177,41 @@ def test_kinds_and_totals_import_sum_and_publish(db: Database, tmp_path: Path) -
         ("宁波舟山港", kind, "CARGO_TONNES")
         for kind in ("CONTAINERS", "DRY_BULK", "LIQUID_BULK", "GENERAL_CARGO", "_T")
     }
+
+
+def test_a_store_written_before_the_kinds_is_upgraded(db: Database, tmp_path: Path) -> None:
+    """Port files written without ``cargo_kind`` (as every store before it) block imports
+    and reads until ``upgrade_datasets`` (run by ``silkhub init``) adds the column, empty:
+    the old rows are totals."""
+    store = AnalyticalStore(tmp_path / "analytical")
+    assert (
+        _import_csv(
+            db,
+            store,
+            tmp_path / "may.csv",
+            "\n".join([",".join(HEADERS), "2020-05,宁波舟山港,集装箱,2500,240", ""]),
+        ).status
+        == "imported"
+    )
+    # Make the store as an older silkhub left it: the same rows without the column.
+    old = pq.read_table(store.files("port")).drop_columns(["cargo_kind"])
+    old = old.set_column(
+        old.schema.get_field_index("cargo_tonnes"), "cargo_tonnes", pa.array([90e6])
+    )
+    store.write("port", old, mode="replace")
+    june = "月份,港口,货类,货物吞吐量（万吨）\n2020-06,宁波舟山港,干散货,4000\n"
+    with pytest.raises(InvalidInput):
+        _import_csv(db, store, tmp_path / "june.csv", june)
+
+    assert service.upgrade_datasets(store) == ["port"]
+    assert service.upgrade_datasets(store) == []  # done once
+    assert store.schema("port").names == list(dataset("port").arrow_schema().names)
+    assert _import_csv(db, store, tmp_path / "june2.csv", june).status == "imported"
+    port = {"port": "宁波舟山港"}
+    may = service.measure(
+        db, store, MeasureQuery("port", "cargo_tonnes", Month(2020, 5), filters=port)
+    )
+    june_total = service.measure(
+        db, store, MeasureQuery("port", "cargo_tonnes", Month(2020, 6), filters=port)
+    )
+    assert (may.value, june_total.value) == (90e6, 40e6)
