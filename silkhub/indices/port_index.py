@@ -12,7 +12,8 @@ per port and across the ports, with weights fixed in the base year.
   by their base-year tonnage: the tonnes reported for the container rows when the port reported
   them for all twelve base months, else the base-year TEU × ``teu_tonnes`` (10 t a TEU by
   default: a loaded TEU's cargo, the order of magnitude of what Chinese ports report; the
-  weights say which was used).
+  weights say which was used). A port with container tonnes but no TEU in the base year
+  weighs its containers in through their tonnage index.
 - **Composite of a port** = Σ weight × component index over its containers (TEU), dry bulk,
   liquid bulk and general cargo, the weights being their shares of the port's base-year
   tonnage. **Across ports** (``ALL``): the composite weights every port's components by their
@@ -181,15 +182,16 @@ def port_index(
     for port in ports:
         for kind in WEIGHTED_KINDS:
             avg = averages.get((port, kind))
-            if avg is None:
-                continue
             if kind == "containers":
                 reported = averages.get((port, "containers_tonnes"))
-                if reported is not None:
+                if avg is not None and reported is not None:
                     tonnage[(port, kind)] = (reported * 12, "reported")
-                else:
+                elif avg is not None:
                     tonnage[(port, kind)] = (avg * 12 * teu_tonnes, "converted")
-            else:
+                elif reported is not None:
+                    # No TEU in the base year: the containers count through their tonnage.
+                    tonnage[(port, "containers_tonnes")] = (reported * 12, "reported")
+            elif avg is not None:
                 tonnage[(port, kind)] = (avg * 12, "reported")
     overall = sum(t for t, _ in tonnage.values())
     per_port = {p: sum(t for (q, _), (t, _) in tonnage.items() if q == p) for p in ports}

@@ -135,6 +135,26 @@ def test_container_tonnage_converted_when_not_reported() -> None:
     assert error.value.problems[0].code == "not_positive"
 
 
+def test_containers_without_teu_count_through_their_tonnes() -> None:
+    records: list[tuple[Month, str, str | None, float | None, int | None]] = []
+    for m in range(1, 13):
+        records += [
+            (Month(2019, m), "E", "containers", 1000.0, None),
+            (Month(2019, m), "E", "dry_bulk", 3000.0, None),
+        ]
+    records += [
+        (Month(2020, 1), "E", "containers", 1200.0, None),
+        (Month(2020, 1), "E", "dry_bulk", 3000.0, None),
+    ]
+    result = port_index(_rows(records), base=BASE, months=[Month(2020, 1)])
+    assert {(w.kind, w.share_in_port) for w in result.weights} == {
+        ("containers_tonnes", 0.25),
+        ("dry_bulk", 0.75),
+    }
+    # 0.25 x 120 + 0.75 x 100 = 105.
+    assert point(result, Month(2020, 1), "E", "composite")[1] == pytest.approx(105.0)
+
+
 def test_a_base_year_without_data_is_refused() -> None:
     with pytest.raises(InvalidInput) as error:
         port_index(small(), base=Year(2018), months=SHOWN)
