@@ -11,10 +11,12 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from silkhub.core.errors import InvalidInput
 from silkhub.core.periods import Month
+from silkhub.settings import Settings
 from silkhub.stats import publish_sdmx, service
 from silkhub.stats.datasets import dataset
 from silkhub.stats.measures import MeasureQuery
@@ -22,6 +24,8 @@ from silkhub.stats.service import ImportOutcome
 from silkhub.stores.analytical import AnalyticalStore
 from silkhub.stores.audit import Actor
 from silkhub.stores.database import Database
+from silkhub.web.app import create_app
+from tests.conftest import DemoHub
 from tests.stats.test_publish import _read_sdmx
 from tests.stats.test_validate import codes, errors, ok
 
@@ -215,3 +219,13 @@ def test_a_store_written_before_the_kinds_is_upgraded(db: Database, tmp_path: Pa
         db, store, MeasureQuery("port", "cargo_tonnes", Month(2020, 6), filters=port)
     )
     assert (may.value, june_total.value) == (90e6, 40e6)
+
+
+def test_the_dashboard_filters_the_port_by_cargo_kind(demo_hub: DemoHub) -> None:
+    settings = Settings(data_dir=demo_hub.data_dir, secret_key="test-secret-key-not-for-production")
+    with TestClient(create_app(settings, db=demo_hub.db)) as client:
+        params = {"dataset": "port", "value": "cargo_tonnes", "cargo_kind": "干散货"}
+        page = client.get("/en/stats", params=params).text
+    assert 'id="f-cargo_kind"' in page
+    assert '<option value="dry_bulk" selected>dry bulk</option>' in page
+    assert "Cargo kind: dry bulk" in page
