@@ -74,6 +74,8 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/api/indices/freight/weeks/{week}/restate"): frozenset({Role.INDEX_COMPILER}),
     ("GET", "/api/indices/freight/recompute"): frozenset({Role.INDEX_COMPILER}),
     ("GET", "/api/indices/trade"): PUBLIC,
+    ("GET", "/api/indices/port"): PUBLIC,
+    ("GET", "/api/indices/port/weights"): PUBLIC,
     # portal
     ("GET", "/"): PUBLIC,
     ("GET", "/{lang}/"): PUBLIC,
