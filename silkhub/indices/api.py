@@ -25,6 +25,7 @@ from silkhub.indices.clock import Now
 from silkhub.indices.formulas import Formula
 from silkhub.indices.freight_reads import ReleaseView
 from silkhub.indices.freight_schedule import week_of
+from silkhub.indices.monthly_base import data_base_year
 from silkhub.indices.port_index import (
     ALL_PORTS,
     DEFAULT_BASE_YEAR,
@@ -118,7 +119,7 @@ def list_indices(request: Request, db: Db, store: Store) -> list[dict[str, Any]]
             "name": "“一带一路”贸易指数" if lang == "zh" else "Belt and Road trade index",
             "frequency": "monthly",
             "base_value": 100,
-            "base_year_default": TRADE_DEFAULT_BASE,
+            "base_year_default": trade_reads.DEFAULT_BASE_YEAR,
             "series": list(trade_reads.FLOWS),
             "measures": ["value_index", "price_index", "volume_index"],
             "links": {"series": "/api/indices/trade"},
@@ -136,14 +137,14 @@ def list_indices(request: Request, db: Db, store: Store) -> list[dict[str, Any]]
     ]
 
 
-#: The trade index's base year when none is asked for (the issue's 2015 = 100).
-TRADE_DEFAULT_BASE = 2015
-
-
 def _ports_in_data(db: Database, store: AnalyticalStore) -> list[str]:
-    """The ports the port index has series for (``ALL`` first), none without data."""
+    """The ports the port index has series for (``ALL`` first), none without data; with the
+    default base year, or the data's first complete year when it lacks that."""
+    base = data_base_year(db, "port", DEFAULT_BASE_YEAR)
+    if base is None:
+        return []
     try:
-        result = port_reads.port_index_of(db, store, base=Year(DEFAULT_BASE_YEAR))
+        result = port_reads.port_index_of(db, store, base=Year(base))
     except InvalidInput:
         return []
     ports = sorted({p.port for p in result.points} - {ALL_PORTS})
@@ -494,7 +495,7 @@ def get_trade_index(
     flow: Annotated[str, Query(description="export, import or total")] = "total",
     base: Annotated[
         int, Query(description="The base year (= 100)", ge=1900, le=2100)
-    ] = TRADE_DEFAULT_BASE,
+    ] = trade_reads.DEFAULT_BASE_YEAR,
     formula: Annotated[
         str, Query(description="laspeyres, paasche, fisher or tornqvist")
     ] = "fisher",

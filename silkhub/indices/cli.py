@@ -144,7 +144,9 @@ def recompute() -> None:
 
 @app.command("trade")
 def trade(
-    base: Annotated[int, typer.Option(help="The base year (= 100).")] = 2015,
+    base: Annotated[
+        int, typer.Option(help="The base year (= 100).")
+    ] = trade_reads.DEFAULT_BASE_YEAR,
     flow: Annotated[str, typer.Option(help="export, import or total.")] = "total",
     formula: Annotated[
         str, typer.Option(help="laspeyres, paasche, fisher or tornqvist.")

@@ -15,9 +15,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from silkhub.core.errors import InvalidInput, Message
-from silkhub.core.periods import Month, Year
+from silkhub.core.periods import Year
 from silkhub.indices import port_reads, trade_reads
 from silkhub.indices.formulas import Formula
+from silkhub.indices.monthly_base import data_base_year
 from silkhub.indices.pages_common import pct_text, value_text
 from silkhub.indices.port_index import (
     ALL_PORTS,
@@ -41,14 +42,13 @@ __all__ = [
     "KIND_NAMES",
     "TRADE_DEFAULT_BASE",
     "Formula",
-    "base_year",
     "port_methodology",
     "port_section",
     "trade_section",
 ]
 
-#: The trade index's base year when the data holds it (the issue's 2015 = 100).
-TRADE_DEFAULT_BASE = 2015
+#: The trade index's base year when the data holds it.
+TRADE_DEFAULT_BASE = trade_reads.DEFAULT_BASE_YEAR
 #: How many months the tables and charts show (the latest ones).
 MONTHS_SHOWN = 36
 
@@ -80,18 +80,6 @@ FORMULA_TEXTS = {
 }
 
 
-def base_year(default: int, first: Month | None, last: Month | None) -> int | None:
-    """``default`` when the data holds all of it, else the first complete year of the data
-    (None when there is none)."""
-    if first is None or last is None:
-        return None
-    start = first.year if first.month == 1 else first.year + 1
-    end = last.year if last.month == 12 else last.year - 1
-    if start > end:
-        return None
-    return default if start <= default <= end else start
-
-
 def _num(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
@@ -109,9 +97,7 @@ def trade_section(
     chained: bool,
 ) -> dict[str, Any] | None:
     """What the page shows of the trade index, or None before any trade is imported."""
-    base = base_year(
-        TRADE_DEFAULT_BASE, stats.first_month(db, "trade"), stats.latest_month(db, "trade")
-    )
+    base = data_base_year(db, "trade", TRADE_DEFAULT_BASE)
     if base is None:
         return None
     flow = flow if flow in trade_reads.FLOWS else "total"
@@ -191,10 +177,10 @@ def _trade_rows(points: Sequence[TradeIndexPoint], lang: str) -> list[dict[str, 
 def _port_index(db: Database, store: AnalyticalStore) -> PortIndex | None:
     """The index of every month of the data, with the default base year if the data holds
     it (else its first complete year)."""
-    first = stats.first_month(db, "port")
-    base = base_year(DEFAULT_BASE_YEAR, first, stats.latest_month(db, "port"))
+    base = data_base_year(db, "port", DEFAULT_BASE_YEAR)
     if base is None:
         return None
+    first = stats.first_month(db, "port")
     return port_reads.port_index_of(db, store, base=Year(base), first=first)
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from silkhub.core.errors import InvalidInput
 from silkhub.core.periods import Month, Year
+from silkhub.indices.monthly_base import base_year
 from silkhub.indices.port_index import ALL_PORTS, PortIndex, port_index
 
 BASE = Year(2019)
@@ -164,3 +165,18 @@ def test_a_base_year_without_data_is_refused() -> None:
         "base",
         2018,
     )
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "expected"),
+    [
+        (Month(2015, 1), Month(2020, 12), 2019),  # the default, held whole
+        (Month(2018, 1), Month(2020, 6), 2019),
+        (Month(2019, 2), Month(2021, 3), 2020),  # 2019 incomplete: the first complete year
+        (Month(2020, 1), Month(2020, 12), 2020),
+        (Month(2020, 2), Month(2021, 11), None),  # no complete year
+        (None, None, None),
+    ],
+)
+def test_the_base_year_shown(first: Month | None, last: Month | None, expected: int | None) -> None:
+    assert base_year(2019, first, last) == expected
