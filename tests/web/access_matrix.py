@@ -151,6 +151,8 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/{lang}/alerts/desk/bulletins/{series}/{number}/resend"): ALERTS_STAFF,
     ("GET", "/{lang}/alerts/coverage"): ALERTS_STAFF,
     ("GET", "/{lang}/alerts/coverage.csv"): ALERTS_STAFF,
+    ("GET", "/api/indices/port"): PUBLIC,
+    ("GET", "/api/indices/port/weights"): PUBLIC,
     # portal
     ("GET", "/"): PUBLIC,
     ("GET", "/{lang}/"): PUBLIC,
