@@ -99,9 +99,7 @@ def search_all(
     hits: list[SearchHit] = []
     for code in named:
         c = country_names.get(code)
-        hits.append(
-            SearchHit("country", Message(c.name_zh, c.name_en), f"alerts?country={code}", 100.0)
-        )
+        hits.append(SearchHit("country", Message(c.name_zh, c.name_en), f"countries/{code}", 100.0))
     for path, title, words in PAGES:
         value = score(search_key(title.zh, title.en, words), terms)
         if value:

@@ -34,7 +34,7 @@ def _results(client: TestClient, q: str, lang: str = "en") -> list[dict[str, str
 def test_a_country_by_any_of_its_names(demo_client: TestClient, q: str) -> None:
     results = _results(demo_client, q)
     assert results[0]["kind"] == "country" and results[0]["title"] == "Kazakhstan"
-    assert results[0]["url"] == "/en/alerts?country=KZ"
+    assert results[0]["url"] == "/en/countries/KZ"
     # ... and the alerts about it, though their titles never say "hasakesitan".
     assert any(r["kind"] in ("alert", "news") for r in results[1:])
 
@@ -63,8 +63,8 @@ def test_the_search_page_in_both_languages(demo_client: TestClient) -> None:
     en = demo_client.get("/en/search", params={"q": "Thailand"})
     assert zh.status_code == en.status_code == 200
     assert '<html lang="zh-CN"' in zh.text and '<html lang="en"' in en.text
-    assert "泰国" in zh.text and 'href="/zh/alerts?country=TH"' in zh.text
-    assert 'href="/en/alerts?country=TH"' in en.text
+    assert "泰国" in zh.text and 'href="/zh/countries/TH"' in zh.text
+    assert 'href="/en/countries/TH"' in en.text
     empty = demo_client.get("/en/search", params={"q": "zzzzqqqq"})
     assert "Nothing found" in empty.text
     assert demo_client.get("/api/search", params={"q": "x" * 101}).status_code == 422
