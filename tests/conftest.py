@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
@@ -23,6 +24,7 @@ from silkhub.settings import Settings
 from silkhub.stores.analytical import AnalyticalStore
 from silkhub.stores.database import Database
 from silkhub.stores.operational import make_engine
+from silkhub.web.app import create_app
 
 # The real SMTP and HTTP receivers on 127.0.0.1, for any test folder (see tests/receivers.py).
 from tests.receivers import closed_port, http_receiver, smtp_server  # noqa: F401
@@ -115,3 +117,11 @@ def demo_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoHub]:
     yield DemoHub(data_dir, db, store)
     store.close()
     db.dispose()
+
+
+@pytest.fixture(scope="module")
+def demo_client(demo_hub: DemoHub) -> Iterator[TestClient]:
+    """The portal and API of the demonstration hub, for tests that only read."""
+    settings = Settings(data_dir=demo_hub.data_dir, secret_key="test-secret-key-not-for-production")
+    with TestClient(create_app(settings, db=demo_hub.db)) as client:
+        yield client

@@ -74,7 +74,7 @@ def sections(db: Database, store: AnalyticalStore, code: str, lang: str) -> list
                     if p.synthetic
                     else ""
                 ),
-                "url": f"/api/stats/footprint?country={code}",
+                "url": f"/{lang}/stats/footprint/{p.code}",
             }
             for p in places
         ]

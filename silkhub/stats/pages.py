@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from silkhub.core.errors import Message
-from silkhub.stats import pages_briefing, pages_dashboard, pages_upload
+from silkhub.stats import pages_briefing, pages_dashboard, pages_footprint, pages_upload
 from silkhub.stats.pages_common import headline_rows
 from silkhub.web.i18n import request_language
 from silkhub.web.security import app_analytical, app_db
@@ -18,6 +18,7 @@ router = APIRouter(include_in_schema=False)
 router.include_router(pages_dashboard.router)
 router.include_router(pages_briefing.router)
 router.include_router(pages_upload.router)
+router.include_router(pages_footprint.router)
 
 #: Entries this capability adds to the portal's navigation: (path after /{lang}, label).
 #: The navigation marks an entry current for every page under its path, and has no roles;

@@ -27,6 +27,7 @@ Store = Annotated[AnalyticalStore, Depends(app_analytical)]
 TABS: tuple[tuple[str, Message, Role | None], ...] = (
     ("/stats", Message("统计数据看板", "Dashboard"), None),
     ("/stats/briefing", Message("月度简报", "Monthly briefing"), None),
+    ("/stats/footprint", Message("境外布局", "Footprint abroad"), None),
     ("/stats/upload", Message("导入数据", "Upload data"), Role.ANALYST),
 )
 

@@ -38,7 +38,7 @@ def search(
                 SearchHit(
                     "footprint",
                     Message(place.name_zh, place.name_en),
-                    f"/api/stats/footprint?country={place.country}",
+                    f"stats/footprint/{place.code}",
                     value,
                     Message(place.city or "", place.city or ""),
                 )

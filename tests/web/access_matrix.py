@@ -124,7 +124,12 @@ ACCESS: dict[tuple[str, str], Access] = {
     # search: each capability answers with what the reader may read
     ("GET", "/api/search"): PUBLIC,
     ("GET", "/{lang}/search"): PUBLIC,
-    ("GET", "/{lang}/countries/{name}"): PUBLIC,  # each section shows what the reader may read
+    ("GET", "/{lang}/countries/{name}"): PUBLIC,
+    ("GET", "/{lang}/stats/footprint"): PUBLIC,
+    (
+        "GET",
+        "/{lang}/stats/footprint/{code}",
+    ): PUBLIC,  # each section shows what the reader may read
     # alerts pages: public pages by confidentiality (tests/alerts/test_pages.py walks every
     # page as every kind of reader); a person's own pages; the desk and coverage for staff,
     # where the workflow's buttons are admitted to staff and refused by the service to the

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.web.test_search import demo_client  # noqa: F401
 
-
-def test_a_country_page_in_both_languages(demo_client: TestClient) -> None:  # noqa: F811
+def test_a_country_page_in_both_languages(demo_client: TestClient) -> None:
     zh = demo_client.get("/zh/countries/KZ")
     en = demo_client.get("/en/countries/KZ")
     assert zh.status_code == en.status_code == 200
@@ -22,13 +20,13 @@ def test_a_country_page_in_both_languages(demo_client: TestClient) -> None:  # n
     assert "Kazakhstan changes rail border clearance" in en.text
 
 
-def test_any_name_leads_to_the_page(demo_client: TestClient) -> None:  # noqa: F811
+def test_any_name_leads_to_the_page(demo_client: TestClient) -> None:
     for name in ("哈萨克斯坦", "Kazakhstan", "KAZ"):
         answer = demo_client.get(f"/en/countries/{name}", follow_redirects=False)
         assert answer.status_code == 308 and answer.headers["location"] == "/en/countries/KZ"
     assert demo_client.get("/en/countries/Atlantis").status_code == 404
 
 
-def test_a_government_only_alert_is_not_on_the_public_page(demo_client: TestClient) -> None:  # noqa: F811
+def test_a_government_only_alert_is_not_on_the_public_page(demo_client: TestClient) -> None:
     page = demo_client.get("/en/countries/TR")
     assert page.status_code == 200 and "Turkish lira" not in page.text

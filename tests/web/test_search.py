@@ -4,21 +4,8 @@ page in both languages; nothing restricted for the public."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
-
-from silkhub.settings import Settings
-from silkhub.web.app import create_app
-from tests.conftest import DemoHub
-
-
-@pytest.fixture(scope="module")
-def demo_client(demo_hub: DemoHub) -> Iterator[TestClient]:
-    settings = Settings(data_dir=demo_hub.data_dir, secret_key="test-secret-key-not-for-production")
-    with TestClient(create_app(settings, db=demo_hub.db)) as client:
-        yield client
 
 
 def _results(client: TestClient, q: str, lang: str = "en") -> list[dict[str, str]]:
