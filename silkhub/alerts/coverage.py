@@ -160,6 +160,10 @@ class PeriodTotals:
             name = COUNTED.get(kind, ORG_KIND_NAMES[OrgKind(kind)]).in_(lang)
             count = str(k.reached) if k.reached == k.targeted else f"{k.reached}/{k.targeted}"
             parts.append(f"{count} {name}" if lang == "en" else f"{count}{name}")
+        if not parts:  # a period whose bulletins had no one to reach
+            if lang == "en":
+                return f"{self.bulletins} issues, {self.items} items pushed."
+            return f"编发{self.bulletins}期，推送信息{self.items}条。"
         if lang == "en":
             reached = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
             return f"{self.bulletins} issues, {self.items} items pushed, reaching {reached}."

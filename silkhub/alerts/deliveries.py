@@ -36,6 +36,8 @@ from silkhub.alerts.matching import (
     SEVERITY_RANK,
     ItemFacets,
     SubscriptionRow,
+    group_expander,
+    matches,
     matching_users,
 )
 from silkhub.alerts.models import (
@@ -91,44 +93,53 @@ class Recipient:
         return usable
 
 
+#: What a delivery needs to know of a person, read with their subscriptions or on its own.
+_RECIPIENT_COLUMNS = (
+    User.id,
+    User.organisation_id,
+    Organisation.kind,
+    User.email,
+    User.language,
+    Subscriber.channels,
+    Subscriber.language,
+    Subscriber.digest,
+    Subscriber.digest_hour,
+    Subscriber.webhook_url,
+    Subscriber.email_unsubscribed_at,
+)
+
+
+def _with_people(query: Any) -> Any:
+    return query.join(Organisation, Organisation.id == User.organisation_id, isouter=True).join(
+        Subscriber, Subscriber.user_id == User.id, isouter=True
+    )
+
+
+def _recipient(row: Sequence[Any]) -> Recipient:
+    uid, org, kind, email, ulang, channels, slang, digest, hour, hook, unsub = row
+    return Recipient(
+        user_id=uid,
+        organisation_id=org,
+        org_kind=kind,
+        email=email,
+        language=slang or ulang or "zh",
+        channels=tuple((channels or "email inbox").split()),
+        digest=bool(digest),
+        digest_hour=hour if hour is not None else 8,
+        webhook_url=hook,
+        email_ok=unsub is None,
+    )
+
+
 def _recipients(session: Session, user_ids: Iterable[int]) -> list[Recipient]:
     ids = sorted(set(user_ids))
     found: list[Recipient] = []
     for start in range(0, len(ids), 5000):  # keep IN lists well under driver limits
         chunk = ids[start : start + 5000]
-        rows = session.execute(
-            select(
-                User.id,
-                User.organisation_id,
-                Organisation.kind,
-                User.email,
-                User.language,
-                Subscriber.channels,
-                Subscriber.language,
-                Subscriber.digest,
-                Subscriber.digest_hour,
-                Subscriber.webhook_url,
-                Subscriber.email_unsubscribed_at,
-            )
-            .join(Organisation, Organisation.id == User.organisation_id, isouter=True)
-            .join(Subscriber, Subscriber.user_id == User.id, isouter=True)
-            .where(User.id.in_(chunk), User.is_active.is_(True))
-        ).all()
-        for uid, org, kind, email, ulang, channels, slang, digest, hour, hook, unsub in rows:
-            found.append(
-                Recipient(
-                    user_id=uid,
-                    organisation_id=org,
-                    org_kind=kind,
-                    email=email,
-                    language=slang or ulang or "zh",
-                    channels=tuple((channels or "email inbox").split()),
-                    digest=bool(digest),
-                    digest_hour=hour if hour is not None else 8,
-                    webhook_url=hook,
-                    email_ok=unsub is None,
-                )
-            )
+        query = _with_people(select(*_RECIPIENT_COLUMNS)).where(
+            User.id.in_(chunk), User.is_active.is_(True)
+        )
+        found.extend(_recipient(row) for row in session.execute(query))
     return found
 
 
@@ -142,7 +153,7 @@ def facets_of(item: AlertItem) -> ItemFacets:
     )
 
 
-def candidate_rows(session: Session, item: AlertItem) -> list[SubscriptionRow]:
+def _candidate_filter(item: AlertItem) -> list[Any]:
     """The item subscriptions that may want ``item``: a superset, cut down in SQL by the
     facets a substring test can decide (kind, category, severity, named countries), so that
     Python's exact test (``matching``) reads thousands of rows rather than every one.
@@ -172,18 +183,47 @@ def candidate_rows(session: Session, item: AlertItem) -> list[SubscriptionRow]:
     )
     if not item.hs_codes:
         where.append(s.hs_prefixes == "")
+    return where
+
+
+def candidate_rows(session: Session, item: AlertItem) -> list[SubscriptionRow]:
+    """The candidates' filters alone (digests; tests compare them with a plain scan)."""
+    s = Subscription
     rows = session.execute(
         select(
             s.user_id, s.kinds, s.countries, s.groups, s.categories, s.min_severity, s.hs_prefixes
-        ).where(*where)
+        ).where(*_candidate_filter(item))
     )
     return [SubscriptionRow(*row) for row in rows]
 
 
 def recipients_of_item(session: Session, item: AlertItem) -> list[Recipient]:
+    """The active people one of whose subscriptions wants ``item`` and who may read it: the
+    candidates and what a delivery needs of each person come in one query."""
     as_of = (item.valid_from or item.published_at or utcnow()).date()
-    users = matching_users(candidate_rows(session, item), facets_of(item), as_of)
-    return [r for r in _recipients(session, users) if r.may_read(item.confidentiality)]
+    facets = facets_of(item)
+    members = group_expander(as_of)
+    s = Subscription
+    query = _with_people(
+        select(
+            s.user_id,
+            s.kinds,
+            s.countries,
+            s.groups,
+            s.categories,
+            s.min_severity,
+            s.hs_prefixes,
+            *_RECIPIENT_COLUMNS,
+        ).join(User, User.id == s.user_id)
+    ).where(*_candidate_filter(item), User.is_active.is_(True))
+    found: dict[int, Recipient] = {}
+    for row in session.execute(query):
+        if row[0] in found or not matches(SubscriptionRow(*row[:7]), facets, members):
+            continue
+        person = _recipient(row[7:])
+        if person.may_read(item.confidentiality):
+            found[person.user_id] = person
+    return list(found.values())
 
 
 def _insert_deliveries(

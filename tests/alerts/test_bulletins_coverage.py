@@ -97,3 +97,10 @@ def test_period_totals_in_the_source_documents_words(store: Database, cast: Cast
         totals.sentence("en")
         == "1 issues, 1 items pushed, reaching 1 government departments and 0/1 enterprises."
     )
+
+
+def test_period_totals_without_anyone_to_reach(store: Database) -> None:
+    with store.reading() as s:
+        totals = coverage.period_totals(s, NOW - timedelta(days=1), NOW)
+    assert totals.sentence("en") == "0 issues, 0 items pushed."
+    assert totals.sentence("zh") == "编发0期，推送信息0条。"
