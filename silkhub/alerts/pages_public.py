@@ -33,6 +33,7 @@ from silkhub.alerts.pages_common import (
     Lang,
     category_text,
     country_text,
+    entry_counts,
     local_time,
     markdown,
     page_reader,
@@ -176,7 +177,7 @@ def list_page(
 # --- the bulletins -------------------------------------------------------------------------
 
 
-def _bulletin_row(b: Bulletin, lang: str) -> dict[str, Any]:
+def _bulletin_row(b: Bulletin, lang: str, count: int) -> dict[str, Any]:
     return {
         "series": b.series.code,
         "number": b.number,
@@ -186,7 +187,7 @@ def _bulletin_row(b: Bulletin, lang: str) -> dict[str, Any]:
         "published": local_time(b.published_at, lang),
         "status": b.status,
         "status_label": STATUS_NAMES[ItemStatus(b.status)].in_(lang),
-        "count": len(b.entries),
+        "count": count,
         "href": f"/{lang}/alerts/bulletins/{b.series.code}/{b.number}",
     }
 
@@ -196,6 +197,7 @@ def bulletins_page(request: Request, lang: Lang, db: Db, series: str = "") -> Re
     with db.reading() as session:
         reader = page_reader(request, session)
         found = bulletins.list_bulletins(session, reader)
+        counts = entry_counts(session, (b.id for b in found))
         groups: dict[str, dict[str, Any]] = {}
         for b in found:
             s = b.series
@@ -211,7 +213,7 @@ def bulletins_page(request: Request, lang: Lang, db: Db, series: str = "") -> Re
                     "bulletins": [],
                 },
             )
-            group["bulletins"].append(_bulletin_row(b, lang))
+            group["bulletins"].append(_bulletin_row(b, lang, counts.get(b.id, 0)))
     shown = sorted(groups.values(), key=lambda g: g["code"])
     context = {
         "tabs": tabs(request),
@@ -227,7 +229,7 @@ def bulletin_page(request: Request, lang: Lang, db: Db, series: str, number: int
         b = bulletins.get_bulletin(session, series, number, page_reader(request, session))
         context = {
             "tabs": tabs(request),
-            "bulletin": _bulletin_row(b, lang),
+            "bulletin": _bulletin_row(b, lang, len(b.entries)),
             # to_html escapes every text and renders Markdown without raw HTML.
             "html": Markup(bulletins.to_html(b, lang)),  # noqa: S704
             "pdf": f"/api/alerts/bulletins/{series}/{number}?format=pdf&lang={lang}",
