@@ -519,6 +519,8 @@ def test_an_editor_drafts_an_approver_publishes_and_a_subscriber_finds_it(
     # The editor may not approve: the service's refusal, on the desk.
     submitted = post_form(client, desk, f"{desk}/items/{uid}/submit", {})
     assert submitted.status_code == 200 and f"{uid} is submitted for approval." in submitted.text
+    (waiting,) = table_rows(submitted.text, "table-submitted")
+    assert uid in waiting[0] and waiting[4] == "Waiting for an approver"  # no button of theirs
     refused = post_form(client, desk, f"{desk}/items/{uid}/approve", {})
     assert refused.status_code == 403
     assert "This needs one of these roles: approver." in refused.text
