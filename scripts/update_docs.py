@@ -107,6 +107,15 @@ def datasets_reference() -> str:
             notes.append(f"At least one of {', '.join(ds.one_of)} on every row.")
         if ds.non_negative:
             notes.append(f"Never negative: {', '.join(ds.non_negative)}.")
+        if ds.whole_when_empty:
+            notes.append(
+                f"A row without `{ds.whole_when_empty}` is the total of every kind; one file "
+                f"may not give a total and its rows by `{ds.whole_when_empty}` for the same "
+                "observation."
+            )
+        for measure, dim, allowed in ds.only_for:
+            kinds = ", ".join(allowed)
+            notes.append(f"`{measure}` only on rows whose `{dim}` is {kinds} or empty.")
         notes.append(f"Revisions replace whole months of `{ds.period_field}`.")
         lines += ["", " ".join(notes), ""]
     return "\n".join(lines).rstrip() + "\n"

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request, Response, UploadFile, status
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from silkhub.accounts.models import Organisation, Role, User
 from silkhub.accounts.service import Principal
 from silkhub.alerts import (
+    attachments,
     audience,
     bulletins,
     coverage,
@@ -38,7 +40,7 @@ from silkhub.alerts.models import (
     ItemKind,
 )
 from silkhub.alerts.readers import Reader, level_of, reader_for
-from silkhub.core.errors import Message, NotFound
+from silkhub.core.errors import Message, NotFound, SilkhubError
 from silkhub.delivery import read_token
 from silkhub.settings import Settings
 from silkhub.stores.database import Database
@@ -313,6 +315,41 @@ def get_cap(
             )
         document = publishing.cap_xml(view.item, chosen, settings.base_url)
     return Response(document, media_type=CAP_MEDIA_TYPE)
+
+
+@api.post(
+    "/items/{uid}/attachments",
+    status_code=status.HTTP_201_CREATED,
+    summary="Attach a file to the working version",
+)
+async def add_attachment(
+    db: Db, settings: Config, user: Editor, uid: str, file: UploadFile
+) -> dict[str, Any]:
+    data = await file.read()
+    with db.transaction(user.actor) as session:
+        row = attachments.add(session, user, uid, file.filename or "", data, settings.data_dir)
+        return {
+            "id": row.id,
+            "filename": row.filename,
+            "media_type": row.media_type,
+            "size": row.size,
+            "url": f"/api/alerts/items/{uid}/attachments/{row.id}",
+        }
+
+
+@api.get(
+    "/items/{uid}/attachments/{attachment_id}",
+    summary="An attachment of the version you may see",
+    response_class=FileResponse,
+)
+def get_attachment(
+    db: Db, settings: Config, principal: OptionalPrincipal, uid: str, attachment_id: int
+) -> FileResponse:
+    with db.reading() as session:
+        stored = attachments.open_file(
+            session, uid, attachment_id, _reader(session, principal), settings.data_dir
+        )
+    return FileResponse(stored.path, media_type=stored.media_type, filename=stored.filename)
 
 
 @api.get("/items/{uid}/deliveries", summary="The delivery log of an item")
@@ -749,6 +786,31 @@ def unsubscribe_get(request: Request, db: Db, settings: Config, token: str) -> R
         f"<title>silkhub</title><p>{text}</p></html>"
     )
     return Response(page, media_type="text/html; charset=utf-8")
+
+
+#: A transparent 1x1 GIF: the read receipt's answer.
+PIXEL = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
+)
+
+
+@links.get(
+    "/opened/{token}.gif",
+    summary="An e-mail's read receipt (the image it loads)",
+    response_class=Response,
+)
+def opened(db: Db, settings: Config, token: str) -> Response:
+    # Whatever the token, the same image: a mail client must not see an error, and a bad
+    # token learns nothing. A good one marks the delivery opened, once.
+    try:
+        delivery_id, user_id = read_token(settings.resolved_secret_key(), jobs.OPENED, token).split(
+            ":"
+        )
+        with db.transaction() as session:
+            deliveries.mark_read(session, int(delivery_id), int(user_id), opened=True)
+    except (SilkhubError, ValueError):
+        pass
+    return Response(PIXEL, media_type="image/gif", headers={"Cache-Control": "no-store"})
 
 
 # --- feeds ---------------------------------------------------------------------------------

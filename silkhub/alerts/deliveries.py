@@ -461,6 +461,7 @@ def mark_read(
                 Delivery.id == delivery_id,
                 Delivery.user_id == user_id,
                 Delivery.read_at.is_(None),
+                Delivery.status == DeliveryStatus.SENT.value,
             )
         )
         .values(status=status.value, read_at=now or utcnow())

@@ -36,12 +36,12 @@ from silkhub.delivery import (
     ALERTS_SIGNATURE_HEADER,
     Outcome,
     SmtpMailer,
-    build_email,
     make_token,
     post_webhook,
     raise_for_outcome,
     webhook_client,
 )
+from silkhub.delivery.email import EmailTemplate
 from silkhub.delivery.outcome import Status
 from silkhub.jobs import Handler, JobContext
 from silkhub.settings import Settings
@@ -86,6 +86,13 @@ def close_connections() -> None:
         _local.client = None
 
 
+def receipt_url(settings: Settings, delivery: Delivery) -> str:
+    """The read-receipt image of one e-mail delivery."""
+    subject = f"{delivery.id}:{delivery.user_id}"
+    token = make_token(settings.resolved_secret_key(), OPENED, subject)
+    return f"{settings.base_url.rstrip('/')}/alerts/opened/{token}.gif"
+
+
 def unsubscribe_url(settings: Settings, user_id: int) -> str:
     token = make_token(settings.resolved_secret_key(), UNSUBSCRIBE, str(user_id))
     return f"{settings.base_url.rstrip('/')}/alerts/unsubscribe?token={token}"
@@ -98,30 +105,43 @@ def _version(item: AlertItem, number: int | None) -> AlertVersion:
 class _Content:
     """What one delivery says, rendered once per (thing, language) within a batch."""
 
-    def __init__(self, session: Session, settings: Settings) -> None:
+    def __init__(self, session: Session, settings: Settings, now: datetime) -> None:
         self.session = session
         self.settings = settings
+        self.now = now
         self.base = settings.base_url.rstrip("/")
-        self._cache: dict[tuple[Any, ...], messages.Rendered] = {}
+        self._templates: dict[tuple[Any, ...], EmailTemplate] = {}
+        self._payloads: dict[tuple[Any, ...], tuple[str, bytes]] = {}
 
-    def email(self, d: Delivery, lang: str, unsubscribe: str) -> messages.Rendered:
-        # The unsubscribe link is per person: render the rest once and add it.
-        key = ("email", d.item_id, d.item_version, d.bulletin_id, d.digest_items, lang, unsubscribe)
-        if key not in self._cache:
-            self._cache[key] = self._render(d, lang, unsubscribe)
-        return self._cache[key]
+    def email(self, d: Delivery, lang: str) -> EmailTemplate:
+        """The message of ``d`` in ``lang``, built once per batch for everyone who reads it in
+        that language; each person's unsubscribe link goes where ``EmailTemplate.LINK`` is."""
+        key = ("email", d.item_id, d.item_version, d.bulletin_id, d.digest_items, lang)
+        if key not in self._templates:
+            rendered = self._render(d, lang, EmailTemplate.LINK, EmailTemplate.HTML_LINK)
+            self._templates[key] = EmailTemplate(
+                self.settings,
+                subject=rendered.subject,
+                text=rendered.text,
+                html=rendered.html,
+                language=lang,
+                date=self.now,
+            )
+        return self._templates[key]
 
-    def _render(self, d: Delivery, lang: str, unsubscribe: str | None) -> messages.Rendered:
+    def _render(
+        self, d: Delivery, lang: str, unsubscribe: str | None, receipt: str | None
+    ) -> messages.Rendered:
         if d.item_id is not None:
             item = self.session.get(AlertItem, d.item_id)
             assert item is not None
             return messages.item_message(
-                item, _version(item, d.item_version), lang, self.base, unsubscribe
+                item, _version(item, d.item_version), lang, self.base, unsubscribe, receipt
             )
         if d.bulletin_id is not None:
             bulletin = self.session.get(Bulletin, d.bulletin_id)
             assert bulletin is not None
-            return messages.bulletin_message(bulletin, lang, self.base, unsubscribe)
+            return messages.bulletin_message(bulletin, lang, self.base, unsubscribe, receipt)
         ids = [int(i) for i in (d.digest_items or "").split()]
         items = list(self.session.scalars(select(AlertItem).where(AlertItem.id.in_(ids))))
         return messages.digest_message(
@@ -130,9 +150,18 @@ class _Content:
             lang,
             self.base,
             unsubscribe,
+            receipt,
         )
 
     def webhook(self, d: Delivery) -> bytes:
+        # The payload is the same for every recipient: serialised once per batch.
+        key = ("webhook", d.item_id, d.item_version, d.bulletin_id, d.digest_items)
+        if key not in self._payloads:
+            self._payloads[key] = self._webhook_payload(d)
+        event, payload = self._payloads[key]
+        return messages.webhook_body(event, d.idempotency_key, payload)
+
+    def _webhook_payload(self, d: Delivery) -> tuple[str, bytes]:
         if d.item_id is not None:
             item = self.session.get(AlertItem, d.item_id)
             assert item is not None
@@ -166,7 +195,7 @@ class _Content:
                     messages.item_payload(i, _version(i, None), self.base)["item"] for i in items
                 ],
             }
-        return messages.webhook_body(event, d.idempotency_key, payload)
+        return event, messages.payload_json(payload)
 
 
 def _send(
@@ -175,19 +204,25 @@ def _send(
     lang = (sub.language if sub else None) or user.language or "zh"
     if d.channel == Channel.EMAIL.value:
         unsubscribe = unsubscribe_url(ctx.settings, user.id)
-        rendered = content.email(d, lang, unsubscribe)
-        message = build_email(
-            ctx.settings,
+        template = content.email(d, lang)
+        mailer = _mailer(ctx.settings)
+        if not user.email.isascii():  # needs SMTPUTF8: the email package's full path
+            message = template.message(
+                to=user.email,
+                idempotency_key=d.idempotency_key,
+                link=unsubscribe,
+                html_link=receipt_url(ctx.settings, d),
+                unsubscribe_url=unsubscribe,
+            )
+            return mailer.send(message)
+        data = template.render(
             to=user.email,
-            subject=rendered.subject,
-            text=rendered.text,
-            html=rendered.html,
             idempotency_key=d.idempotency_key,
+            link=unsubscribe,
+            html_link=receipt_url(ctx.settings, d),
             unsubscribe_url=unsubscribe,
-            language=lang,
-            date=ctx.now,
         )
-        return _mailer(ctx.settings).send(message)
+        return mailer.send_bytes(data, sender=template.sender, recipient=user.email)
     if sub is None or not sub.webhook_url or not sub.webhook_secret:
         return Outcome(
             Status.PERMANENT,
@@ -215,7 +250,7 @@ def deliver(ctx: JobContext) -> None:
         .where(Delivery.idempotency_key.in_(keys))
         .order_by(Delivery.id)
     ).all()
-    content = _Content(session, ctx.settings)
+    content = _Content(session, ctx.settings, ctx.now)
     for d, user, sub in rows:
         if d.status != DeliveryStatus.QUEUED.value:
             continue  # sent by an earlier run of this job, or read meanwhile

@@ -75,7 +75,11 @@ def _item_parts(
 
 
 def _wrap(
-    lang: str, sections: list[tuple[str, str]], demo: bool, unsubscribe: str | None
+    lang: str,
+    sections: list[tuple[str, str]],
+    demo: bool,
+    unsubscribe: str | None,
+    receipt: str | None = None,
 ) -> tuple[str, str]:
     texts = [t for t, _ in sections if t]
     htmls = [h for _, h in sections if h]
@@ -88,23 +92,35 @@ def _wrap(
         text += "\n\n" + FOOTER[lang].format(url=unsubscribe)
         footer = escape(FOOTER[lang].format(url=unsubscribe))
         html += f'<p style="color:#555;font-size:small">{footer}</p>'
+    if receipt:
+        # The read receipt: a 1x1 image whose address names this delivery.
+        html += f'<img src="{receipt}" alt="" width="1" height="1">'
     html_lang = "en" if lang == "en" else "zh-CN"
     document = f'<!doctype html><html lang="{html_lang}"><body>{html}</body></html>'
     return text, document
 
 
 def item_message(
-    item: AlertItem, version: AlertVersion, lang: str, base: str, unsubscribe: str | None = None
+    item: AlertItem,
+    version: AlertVersion,
+    lang: str,
+    base: str,
+    unsubscribe: str | None = None,
+    receipt: str | None = None,
 ) -> Rendered:
     first = _item_parts(item, version, lang, base)
     second = _item_parts(item, version, _other(lang), base)
     subject = first[0] or second[0]
-    text, html = _wrap(lang, [first[1:], second[1:]], item.demo, unsubscribe)
+    text, html = _wrap(lang, [first[1:], second[1:]], item.demo, unsubscribe, receipt)
     return Rendered(subject, text, html)
 
 
 def bulletin_message(
-    bulletin: Bulletin, lang: str, base: str, unsubscribe: str | None = None
+    bulletin: Bulletin,
+    lang: str,
+    base: str,
+    unsubscribe: str | None = None,
+    receipt: str | None = None,
 ) -> Rendered:
     title = bulletin.title_en if lang == "en" else bulletin.title_zh
     link = f"{base}/{lang}/alerts/bulletins/{bulletin.series.code}/{bulletin.number}"
@@ -119,7 +135,9 @@ def bulletin_message(
         to_html(bulletin, lang)
         + f'<p><a href="{escape(link)}">{escape(link)}</a> · <a href="{escape(pdf)}">PDF</a></p>'
     )
-    text, document = _wrap(lang, [("\n".join(lines), html)], bulletin.series.demo, unsubscribe)
+    text, document = _wrap(
+        lang, [("\n".join(lines), html)], bulletin.series.demo, unsubscribe, receipt
+    )
     return Rendered(title, text, document)
 
 
@@ -129,6 +147,7 @@ def digest_message(
     lang: str,
     base: str,
     unsubscribe: str | None = None,
+    receipt: str | None = None,
 ) -> Rendered:
     subject = (
         f"Alerts digest {period} ({len(items)})"
@@ -142,17 +161,25 @@ def digest_message(
             _, text, html = _item_parts(item, version, _other(lang), base)
         sections.append((text, html))
     demo = any(item.demo for item, _ in items)
-    text, html = _wrap(lang, sections, demo, unsubscribe)
+    text, html = _wrap(lang, sections, demo, unsubscribe, receipt)
     return Rendered(subject, text, html)
 
 
-def webhook_body(event: str, key: str, payload: dict[str, Any]) -> bytes:
-    """The JSON a webhook receives: compact, keys sorted, UTF-8, so the signed bytes are the
-    same on every retry of the same delivery."""
-    document = {"event": event, "idempotency_key": key, **payload}
+def payload_json(payload: dict[str, Any]) -> bytes:
+    """A payload serialised once for every recipient: compact, keys sorted, UTF-8."""
     return json.dumps(
-        document, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
+        payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
     ).encode()
+
+
+def webhook_body(event: str, key: str, payload: bytes) -> bytes:
+    """The JSON a webhook receives: ``event`` and ``idempotency_key`` first, then the members
+    of ``payload`` (from ``payload_json``). The same delivery gives the same bytes on every
+    retry, so its signature is the same too."""
+    head = json.dumps(
+        {"event": event, "idempotency_key": key}, ensure_ascii=False, separators=(",", ":")
+    )
+    return head[:-1].encode() + b"," + payload[1:]
 
 
 def item_payload(item: AlertItem, version: AlertVersion, base: str) -> dict[str, Any]:

@@ -186,6 +186,27 @@ class AlertVersion(Base):
     item: Mapped[AlertItem] = relationship(back_populates="versions")
 
 
+class Attachment(Base):
+    """A file attached to an item (a notice's full text, an embassy's circular). The bytes are
+    stored once by their SHA-256 under the data directory; a version lists the attachments it
+    carries in its content, so readers get only those of the version they may see."""
+
+    __tablename__ = "alert_attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("alert_items.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class BulletinSeries(Base):
     """A numbered series, such as 《境外疫情防控热点动态》, and whom it addresses."""
 

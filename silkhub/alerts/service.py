@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from silkhub.accounts.models import Role
@@ -59,6 +59,7 @@ __all__ = [
     "publish",
     "publish_due",
     "reject",
+    "search_items",
     "submit",
     "versions_of",
 ]
@@ -235,15 +236,19 @@ def edit_item(
     )
     content = _checked(ItemKind(item.kind), data, None)
     current = _current(item)
+    stored = content.to_json()
+    # Attachments are added one by one (``attachments.add``), not sent with the text: an edit
+    # keeps those of the version it starts from.
+    stored["attachments"] = list(current.content.get("attachments") or [])
     if current.published_at is None:
-        current.content = content.to_json()
+        current.content = stored
         current.created_by = user.user_id
         current.note = note
     else:
         item.versions.append(
             AlertVersion(
                 number=current.number + 1,
-                content=content.to_json(),
+                content=stored,
                 note=note,
                 created_by=user.user_id,
                 msg_type="Update",
@@ -479,3 +484,44 @@ def list_items(
         .offset(offset)
     )
     return list(session.scalars(ordered)), total
+
+
+def search_items(
+    session: Session,
+    reader: Reader,
+    terms: Sequence[str],
+    *,
+    countries: Sequence[str] = (),
+    limit: int = 30,
+) -> list[AlertItem]:
+    """Published items ``reader`` may read whose title (either language) or symbol holds every
+    term, or that concern one of ``countries``; newest first."""
+    query = _visible(select(AlertItem), reader).where(AlertItem.published_version.is_not(None))
+    matches = []
+    if terms:
+        matches.append(
+            and_(
+                *[
+                    or_(
+                        AlertItem.title_zh.like(f"%{term}%"),
+                        AlertItem.title_en.ilike(f"%{term}%"),
+                        AlertItem.symbol.ilike(f"%{term}%"),
+                        AlertItem.uid.ilike(f"%{term}%"),
+                    )
+                    for term in terms
+                ]
+            )
+        )
+    for code in countries:
+        matches.append(
+            or_(
+                AlertItem.countries == code,
+                AlertItem.countries.like(f"{code} %"),
+                AlertItem.countries.like(f"% {code}"),
+                AlertItem.countries.like(f"% {code} %"),
+            )
+        )
+    if not matches:
+        return []
+    ordered = query.where(or_(*matches)).order_by(AlertItem.published_at.desc()).limit(limit)
+    return list(session.scalars(ordered))

@@ -106,6 +106,18 @@ def init() -> None:
             ("数据库结构已升级：" if zh else "Store schema upgraded: ")
             + f"{before or '∅'} → {after.current}"
         )
+    # Datasets written before their definition gained a column (the port's cargo kind) get it,
+    # empty: the analytical store refuses to mix schemas.
+    from silkhub.stats.service import upgrade_datasets
+    from silkhub.stores.analytical import AnalyticalStore
+
+    with AnalyticalStore(settings.resolved_analytical_dir) as store:
+        for name in upgrade_datasets(store):
+            console.print(
+                f"统计数据集“{name}”已补齐新增的列。"
+                if zh
+                else f"Dataset {name!r}: new columns added."
+            )
     console.print(("数据目录：" if zh else "Data directory: ") + str(settings.data_dir.resolve()))
 
 

@@ -16,12 +16,16 @@ only under a DKIM signature that covers them: that is the outgoing relay's job.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import smtplib
 import ssl
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import format_datetime, getaddresses, parseaddr
+from html import escape
 from types import TracebackType
 
 from silkhub.core.errors import Message
@@ -92,6 +96,146 @@ def _add_unsubscribe(message: EmailMessage, url: str | None, mailto: str | None)
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
 
 
+# --- one message, many recipients -------------------------------------------------------------
+
+_TEMPLATE_TO = "recipient@template.invalid"
+_TEMPLATE_KEY = "template"
+
+
+class EmailTemplate:
+    """The same message to many recipients at the cost of one: what the email package makes
+    for every message (the encoded Subject, the From, the MIME structure) is made and
+    serialised once; each recipient's copy is assembled from those bytes with its own ``To``,
+    ``Message-ID`` and ``List-Unsubscribe``, and its own link where the text holds ``LINK``.
+
+    Building a message with the email package costs about as much as sending it, so a
+    fan-out of thousands builds once. ``render`` gives what ``build_email`` would (the tests
+    compare both after parsing), as bytes for ``SmtpMailer.send_bytes``. Both parts are
+    base64 (UTF-8), so the copy is 7-bit clean whatever the language; a recipient address that
+    is not ASCII (it would need SMTPUTF8) takes the full ``build_email`` path instead.
+    """
+
+    LINK = "{{silkhub-personal-link}}"
+    #: Replaced in the HTML part only (a read-receipt image, say).
+    HTML_LINK = "{{silkhub-personal-html-link}}"
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        subject: str,
+        text: str,
+        html: str | None,
+        language: str | None = None,
+        date: datetime | None = None,
+    ) -> None:
+        self.settings = settings
+        self.subject, self.text, self.html = subject, text, html
+        self.language, self.date = language, date or datetime.now(UTC)
+        template = build_email(
+            settings,
+            to=_TEMPLATE_TO,
+            subject=subject,
+            text="",
+            html=None,
+            idempotency_key=_TEMPLATE_KEY,
+            language=language,
+            date=self.date,
+        )
+        del template["To"], template["Message-ID"]
+        del template["Content-Type"], template["Content-Transfer-Encoding"]
+        head = template.as_bytes(policy=SMTP).partition(b"\r\n\r\n")[0]
+        self._boundary = (
+            "=_silkhub_" + hashlib.sha256(f"{subject}\0{text}\0{html}".encode()).hexdigest()[:32]
+        )
+        kind = f'multipart/alternative; boundary="{self._boundary}"' if html is not None else None
+        self._head = head + b"\r\n" if head else b""
+        self._content_type = kind
+        self.sender = parseaddr(settings.smtp_sender)[1]
+
+    @staticmethod
+    def _part(content: str, subtype: str) -> bytes:
+        if not content.endswith("\n"):
+            content += "\n"  # as the email package's set_content does
+        encoded = base64.encodebytes(content.encode("utf-8")).replace(b"\n", b"\r\n")
+        return (
+            f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
+            "Content-Transfer-Encoding: base64\r\n\r\n"
+        ).encode() + encoded
+
+    def render(
+        self,
+        *,
+        to: str,
+        idempotency_key: str,
+        link: str = "",
+        html_link: str = "",
+        unsubscribe_url: str | None = None,
+    ) -> bytes:
+        """One recipient's copy: ``LINK`` replaced by ``link`` (HTML-escaped in the HTML),
+        ``HTML_LINK`` by ``html_link``."""
+        address = parseaddr(to)[1]
+        if not to.isascii() or "@" not in address:
+            raise ValueError(f"a template copy needs one ASCII address, got {to!r}")
+        lines = [
+            f"To: {to}",
+            f"Message-ID: {message_id(idempotency_key, address, self.settings.smtp_sender)}",
+        ]
+        if unsubscribe_url is not None:
+            if not unsubscribe_url.startswith(("https://", "http://")):
+                raise ValueError(f"the unsubscribe URL must be http(s): {unsubscribe_url!r}")
+            lines.append(f"List-Unsubscribe: <{unsubscribe_url}>")
+            if unsubscribe_url.startswith("https://"):
+                lines.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
+        text = self._part(self.text.replace(self.LINK, link), "plain")
+        if self.html is None:
+            lines.append('Content-Type: text/plain; charset="utf-8"')
+            lines.append("Content-Transfer-Encoding: base64")
+            return (
+                self._head
+                + ("\r\n".join(lines) + "\r\n\r\n").encode()
+                + text.partition(b"\r\n\r\n")[2]
+            )
+        html = self._part(self._html(link, html_link), "html")
+        lines.append(f"Content-Type: {self._content_type}")
+        boundary = self._boundary.encode()
+        return b"".join(
+            [
+                self._head,
+                ("\r\n".join(lines) + "\r\n\r\n").encode(),
+                b"--" + boundary + b"\r\n" + text,
+                b"--" + boundary + b"\r\n" + html,
+                b"--" + boundary + b"--\r\n",
+            ]
+        )
+
+    def _html(self, link: str, html_link: str) -> str:
+        assert self.html is not None
+        return self.html.replace(self.LINK, escape(link)).replace(self.HTML_LINK, escape(html_link))
+
+    def message(
+        self,
+        *,
+        to: str,
+        idempotency_key: str,
+        link: str = "",
+        html_link: str = "",
+        unsubscribe_url: str | None = None,
+    ) -> EmailMessage:
+        """The same copy through the email package: for addresses ``render`` cannot take."""
+        return build_email(
+            self.settings,
+            to=to,
+            subject=self.subject,
+            text=self.text.replace(self.LINK, link),
+            html=None if self.html is None else self._html(link, html_link),
+            idempotency_key=idempotency_key,
+            unsubscribe_url=unsubscribe_url,
+            language=self.language,
+            date=self.date,
+        )
+
+
 # --- sending ---------------------------------------------------------------------------------
 
 
@@ -156,17 +300,27 @@ class SmtpMailer:
         """Send ``message`` (from ``build_email``) to its one ``To`` recipient."""
         recipient = parseaddr(str(message["To"]))[1]
         sender = parseaddr(str(message["From"]))[1]
+        return self._deliver(
+            recipient,
+            lambda smtp: smtp.send_message(message, from_addr=sender, to_addrs=[recipient]),
+        )
+
+    def send_bytes(self, data: bytes, *, sender: str, recipient: str) -> Outcome:
+        """Send a message already serialised (``EmailTemplate.render``) to ``recipient``."""
+        return self._deliver(recipient, lambda smtp: smtp.sendmail(sender, [recipient], data))
+
+    def _deliver(self, recipient: str, transmit: Callable[[smtplib.SMTP], object]) -> Outcome:
         reused = self._smtp is not None
         try:
             try:
-                self._transmit(message, sender, recipient)
+                transmit(self._connection())
             except (smtplib.SMTPServerDisconnected, ConnectionError):
                 if not reused:
                     raise
                 # A kept connection the server closed meanwhile (idle timeout, restart): one
                 # more try on a fresh one before calling it a failure.
                 self._drop()
-                self._transmit(message, sender, recipient)
+                transmit(self._connection())
         except smtplib.SMTPRecipientsRefused as exc:
             # smtplib has reset the transaction: the connection stays usable.
             code, text = exc.recipients.get(recipient, next(iter(exc.recipients.values())))
@@ -185,10 +339,10 @@ class SmtpMailer:
             250,
         )
 
-    def _transmit(self, message: EmailMessage, sender: str, recipient: str) -> None:
+    def _connection(self) -> smtplib.SMTP:
         if self._smtp is None:
             self._smtp = self._connect()
-        self._smtp.send_message(message, from_addr=sender, to_addrs=[recipient])
+        return self._smtp
 
     def _drop(self) -> None:
         # After an unexpected failure the connection's state is unknown: start afresh.

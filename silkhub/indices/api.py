@@ -20,11 +20,19 @@ from silkhub.accounts.models import Role
 from silkhub.accounts.service import Principal
 from silkhub.core.errors import InvalidInput, Location, Message, NotFound, Problem
 from silkhub.core.periods import Year
-from silkhub.indices import freight_reads, service, trade_reads
+from silkhub.indices import freight_reads, port_reads, service, trade_reads
 from silkhub.indices.clock import Now
 from silkhub.indices.formulas import Formula
 from silkhub.indices.freight_reads import ReleaseView
 from silkhub.indices.freight_schedule import week_of
+from silkhub.indices.monthly_base import data_base_year
+from silkhub.indices.port_index import (
+    ALL_PORTS,
+    DEFAULT_BASE_YEAR,
+    DEFAULT_TEU_TONNES,
+    KINDS,
+    PortIndex,
+)
 from silkhub.indices.schemas import (
     CorrectionBody,
     DifferenceOut,
@@ -88,7 +96,7 @@ def _problem_out(p: Problem, lang: str) -> ProblemOut:
 
 
 @router.get("", summary="The indices and where to find them")
-def list_indices(request: Request) -> list[dict[str, Any]]:
+def list_indices(request: Request, db: Db, store: Store) -> list[dict[str, Any]]:
     lang = request_language(request)
     m = service.methodology()
     return [
@@ -105,8 +113,42 @@ def list_indices(request: Request) -> list[dict[str, Any]]:
                 "methodology": "/api/indices/freight/methodology",
                 "feed": "/api/indices/freight/feed.atom",
             },
-        }
+        },
+        {
+            "code": "trade",
+            "name": "“一带一路”贸易指数" if lang == "zh" else "Belt and Road trade index",
+            "frequency": "monthly",
+            "base_value": 100,
+            "base_year_default": trade_reads.DEFAULT_BASE_YEAR,
+            "series": list(trade_reads.FLOWS),
+            "measures": ["value_index", "price_index", "volume_index"],
+            "links": {"series": "/api/indices/trade"},
+        },
+        {
+            "code": "port",
+            "name": "港口吞吐量指数" if lang == "zh" else "Port throughput index",
+            "frequency": "monthly",
+            "base_value": 100,
+            "base_year_default": DEFAULT_BASE_YEAR,
+            "series": list(KINDS),
+            "ports": _ports_in_data(db, store),
+            "links": {"series": "/api/indices/port", "weights": "/api/indices/port/weights"},
+        },
     ]
+
+
+def _ports_in_data(db: Database, store: AnalyticalStore) -> list[str]:
+    """The ports the port index has series for (``ALL`` first), none without data; with the
+    default base year, or the data's first complete year when it lacks that."""
+    base = data_base_year(db, "port", DEFAULT_BASE_YEAR)
+    if base is None:
+        return []
+    try:
+        result = port_reads.port_index_of(db, store, base=Year(base))
+    except InvalidInput:
+        return []
+    ports = sorted({p.port for p in result.points} - {ALL_PORTS})
+    return [ALL_PORTS, *ports] if ports else []
 
 
 @router.get("/freight/methodology", summary="Routes, containers, surcharges, baskets, cleaning")
@@ -451,7 +493,9 @@ def get_trade_index(
     db: Db,
     store: Store,
     flow: Annotated[str, Query(description="export, import or total")] = "total",
-    base: Annotated[int, Query(description="The base year (= 100)", ge=1900, le=2100)] = 2015,
+    base: Annotated[
+        int, Query(description="The base year (= 100)", ge=1900, le=2100)
+    ] = trade_reads.DEFAULT_BASE_YEAR,
     formula: Annotated[
         str, Query(description="laspeyres, paasche, fisher or tornqvist")
     ] = "fisher",
@@ -505,3 +549,104 @@ def get_trade_index(
         }
         for p in points
     ]
+
+
+# --- the port index -------------------------------------------------------------------------------
+
+
+def _port_index(
+    db: Database,
+    store: AnalyticalStore,
+    base: int,
+    teu_tonnes: float,
+    first: str | None,
+    last: str | None,
+) -> PortIndex:
+    return port_reads.port_index_of(
+        db,
+        store,
+        base=Year(base),
+        teu_tonnes=teu_tonnes,
+        first=trade_reads.parse_month(first, "from"),
+        last=trade_reads.parse_month(last, "to"),
+    )
+
+
+@router.get(
+    "/port",
+    summary="Port throughput indices by port and cargo kind, and composites (JSON or CSV)",
+    response_model=None,
+)
+def get_port_index(
+    db: Db,
+    store: Store,
+    base: Annotated[
+        int, Query(description="The base year (= 100)", ge=1900, le=2100)
+    ] = DEFAULT_BASE_YEAR,
+    port: Annotated[
+        str | None, Query(description="A port as the data names it, or ALL (across ports)")
+    ] = None,
+    kind: Annotated[
+        str | None,
+        Query(
+            description="containers (TEU), containers_tonnes, dry_bulk, liquid_bulk, "
+            "general_cargo or composite"
+        ),
+    ] = None,
+    teu_tonnes: Annotated[
+        float, Query(description="Tonnes a TEU counts for in the weights when not reported", gt=0)
+    ] = DEFAULT_TEU_TONNES,
+    first: Annotated[
+        str | None, Query(alias="from", description="First month, e.g. 2020-01")
+    ] = None,
+    last: Annotated[str | None, Query(alias="to", description="Last month")] = None,
+    format: Annotated[str, Query(description="json or csv")] = "json",
+) -> Any:
+    if format not in ("json", "csv"):
+        raise InvalidInput.single(
+            "unknown_format",
+            Message("格式须为 json 或 csv。", "The format must be json or csv."),
+            location=Location(field="format"),
+            value=format,
+        )
+    result = _port_index(db, store, base, teu_tonnes, first, last)
+    points = port_reads.select_points(result, port=port, kind=kind)
+    if format == "csv":
+        return Response(
+            port_reads.port_index_csv(points),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="silkhub-port-index.csv"'},
+        )
+    return [
+        {
+            "month": p.month.code,
+            "port": p.port,
+            "kind": p.kind,
+            "volume": p.volume,
+            "unit": p.unit,
+            "index": p.index,
+            "mom_pct": p.mom_pct,
+            "yoy_pct": p.yoy_pct,
+        }
+        for p in points
+    ]
+
+
+@router.get("/port/weights", summary="The port index's base-year weights")
+def get_port_weights(
+    db: Db,
+    store: Store,
+    base: Annotated[
+        int, Query(description="The base year (= 100)", ge=1900, le=2100)
+    ] = DEFAULT_BASE_YEAR,
+    teu_tonnes: Annotated[
+        float, Query(description="Tonnes a TEU counts for in the weights when not reported", gt=0)
+    ] = DEFAULT_TEU_TONNES,
+) -> dict[str, Any]:
+    result = _port_index(db, store, base, teu_tonnes, None, None)
+    return {
+        "base": base,
+        "teu_tonnes": teu_tonnes,
+        "weights": [w.__dict__ for w in result.weights],
+        "without_base_year": [{"port": p, "kind": k} for p, k in result.no_base],
+    }

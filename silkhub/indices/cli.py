@@ -13,8 +13,9 @@ from rich.table import Table
 from silkhub.cli.context import cli_actor, console, state
 from silkhub.core.errors import Conflict, Message
 from silkhub.core.periods import Year
-from silkhub.indices import freight_reads, service, trade_reads
+from silkhub.indices import freight_reads, port_reads, service, trade_reads
 from silkhub.indices.formulas import Formula
+from silkhub.indices.port_index import DEFAULT_BASE_YEAR, DEFAULT_TEU_TONNES
 from silkhub.indices.price_file import compute, read_panel, to_csv
 
 app = typer.Typer(help="Maritime Silk Road indices and index-number tools.", no_args_is_help=True)
@@ -143,7 +144,9 @@ def recompute() -> None:
 
 @app.command("trade")
 def trade(
-    base: Annotated[int, typer.Option(help="The base year (= 100).")] = 2015,
+    base: Annotated[
+        int, typer.Option(help="The base year (= 100).")
+    ] = trade_reads.DEFAULT_BASE_YEAR,
     flow: Annotated[str, typer.Option(help="export, import or total.")] = "total",
     formula: Annotated[
         str, typer.Option(help="laspeyres, paasche, fisher or tornqvist.")
@@ -178,3 +181,50 @@ def trade(
         last=trade_reads.parse_month(last, "to"),
     )
     sys.stdout.write(trade_reads.trade_index_csv(points))
+
+
+@app.command("port")
+def port(
+    base: Annotated[int, typer.Option(help="The base year (= 100).")] = DEFAULT_BASE_YEAR,
+    port_name: Annotated[
+        str | None,
+        typer.Option(
+            "--port",
+            help="A port as the data names it, or ALL (default: every one).",
+            show_default=False,
+        ),
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            help="containers, containers_tonnes, dry_bulk, liquid_bulk, general_cargo or "
+            "composite (default: every one).",
+            show_default=False,
+        ),
+    ] = None,
+    teu_tonnes: Annotated[
+        float,
+        typer.Option(help="Tonnes a TEU weighs in the composite when a port reports none."),
+    ] = DEFAULT_TEU_TONNES,
+    first: Annotated[
+        str | None,
+        typer.Option("--from", help="First month shown, e.g. 2020-01.", show_default=False),
+    ] = None,
+    last: Annotated[
+        str | None,
+        typer.Option("--to", help="Last month (default: the latest).", show_default=False),
+    ] = None,
+) -> None:
+    """The port throughput index: volume indices by port and cargo kind and the composites
+    (base-year tonnage weights), by month with month-on-month and year-on-year change, as
+    CSV on standard output."""
+    result = port_reads.port_index_of(
+        state.database(),
+        state.analytical(),
+        base=Year(base),
+        teu_tonnes=teu_tonnes,
+        first=trade_reads.parse_month(first, "from"),
+        last=trade_reads.parse_month(last, "to"),
+    )
+    points = port_reads.select_points(result, port=port_name, kind=kind)
+    sys.stdout.write(port_reads.port_index_csv(points))

@@ -91,20 +91,32 @@ class Panel:
         *,
         period_order: Sequence[str] | None = None,
     ) -> Panel:
-        """A panel from long rows (one per item and period; pairs must be unique). Items and
-        periods are dictionary-encoded by Arrow: no Python loop over the rows."""
-        order = list(period_order) if period_order is not None else sorted(set(periods))
+        """A panel from long rows (one per item and period; pairs must be unique). Items are
+        dictionary-encoded and periods looked up in their order by Arrow: no Python loop over
+        the rows."""
+        period_array = _as_strings(periods)
+        if period_order is not None:
+            order = [str(p) for p in period_order]
+        else:
+            order = sorted(str(p) for p in pc.unique(period_array).to_pylist() if p is not None)
         item_codes, item_names = _encode(items)
-        period_indices, period_names = _encode(periods)
-        position = {p: i for i, p in enumerate(order)}
-        period_codes = np.array([position[str(p)] for p in period_names], dtype=np.int64)[
-            period_indices
-        ]
-        shape = (len(item_names), len(order))
+        # A lookup in the (few) periods costs less than hashing them into a dictionary and
+        # mapping its entries: what dominated building the panel.
+        found = pc.index_in(period_array, value_set=pa.array(order, pa.string()))
+        if isinstance(found, pa.ChunkedArray):
+            found = found.combine_chunks()
+        if found.null_count:
+            unknown = pc.filter(period_array, pc.is_null(found))[0].as_py()
+            raise KeyError(unknown)
+        period_codes = found.to_numpy(zero_copy_only=False).astype(np.int64)
+        n_periods = len(order)
+        shape = (len(item_names), n_periods)
+        # One flat index, two scatters: cheaper than two 2-D fancy assignments.
+        flat = item_codes * n_periods + period_codes
         p = np.full(shape, np.nan)
         q = np.full(shape, np.nan)
-        p[item_codes, period_codes] = np.asarray(prices, dtype=np.float64)
-        q[item_codes, period_codes] = np.asarray(quantities, dtype=np.float64)
+        p.reshape(-1)[flat] = np.asarray(prices, dtype=np.float64)
+        q.reshape(-1)[flat] = np.asarray(quantities, dtype=np.float64)
         return cls(tuple(order), tuple(str(i) for i in item_names), p, q)
 
     @cached_property
@@ -121,15 +133,25 @@ class Panel:
         )
 
 
+def _as_strings(values: Sequence[object] | npt.ArrayLike) -> pa.Array | pa.ChunkedArray:
+    """Periods as an Arrow string array (labels are compared as text)."""
+    array = values if isinstance(values, pa.Array | pa.ChunkedArray) else pa.array(values)
+    if not pa.types.is_string(array.type):
+        array = pc.cast(array, pa.string())
+    return array
+
+
 def _encode(values: Sequence[object] | npt.ArrayLike) -> tuple[npt.NDArray[np.int64], list[object]]:
     # Arrow arrays (a Parquet column, say) are encoded as they are, without a copy.
     array = values if isinstance(values, pa.Array | pa.ChunkedArray) else pa.array(values)
     encoded = pc.dictionary_encode(array)
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()
-    return encoded.indices.to_numpy(zero_copy_only=False).astype(
-        np.int64
-    ), encoded.dictionary.to_pylist()
+    dictionary = encoded.dictionary
+    if pa.types.is_integer(dictionary.type):
+        # Integer item codes become their decimal text (as str() writes them) in one kernel.
+        dictionary = pc.cast(dictionary, pa.string())
+    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), dictionary.to_pylist()
 
 
 def _dot(*arrays: Array) -> Array:

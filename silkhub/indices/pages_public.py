@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from babel.dates import get_day_names
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from silkhub.indices import freight_reads, service
+from silkhub.indices import freight_reads, pages_monthly, service
 from silkhub.indices.freight_compute import Link, next_week
 from silkhub.indices.freight_config import Methodology, Moment
 from silkhub.indices.freight_reads import ReleaseView
@@ -37,7 +37,9 @@ from silkhub.indices.pages_common import (
     value_text,
     week_dates,
 )
+from silkhub.stores.analytical import AnalyticalStore
 from silkhub.web.i18n import LOCALES
+from silkhub.web.security import app_analytical
 from silkhub.web.templating import templates_of
 
 router = APIRouter(include_in_schema=False)
@@ -226,9 +228,22 @@ def _public_views(request: Request, session: Session, now: datetime) -> list[Rel
     return views
 
 
+Store = Annotated[AnalyticalStore, Depends(app_analytical)]
+
+
 @router.get("/{lang}/indices")
 def indices_page(
-    request: Request, lang: Lang, db: Db, now: Now, route: str | None = None
+    request: Request,
+    lang: Lang,
+    db: Db,
+    store: Store,
+    now: Now,
+    route: str | None = None,
+    flow: str | None = None,
+    formula: str | None = None,
+    chained: bool = False,
+    port: str | None = None,
+    kind: str | None = None,
 ) -> Response:
     m = service.methodology()
     with db.reading() as session:
@@ -260,6 +275,20 @@ def indices_page(
             "route": SERIES_CSV.format(code=chosen) if chosen else None,
             "feed": FEED,
             "methodology": "/api/indices/freight/methodology",
+        },
+        # The monthly indices, from the statistics (no embargo: a month is public once
+        # imported).
+        "trade": pages_monthly.trade_section(
+            db, store, lang, flow=flow, formula=formula, chained=chained
+        ),
+        "port": pages_monthly.port_section(db, store, lang, port=port, kind=kind),
+        "params": {
+            "route": chosen,
+            "flow": flow or "",
+            "formula": formula or "",
+            "chained": chained,
+            "port": port or "",
+            "kind": kind or "",
         },
     }
     return templates_of(request).render(request, "indices/index.html", context)
@@ -341,7 +370,7 @@ def _baskets(m: Methodology, lang: str) -> list[dict[str, Any]]:
 
 
 @router.get("/{lang}/indices/methodology")
-def methodology_page(request: Request, lang: Lang, db: Db, now: Now) -> Response:
+def methodology_page(request: Request, lang: Lang, db: Db, store: Store, now: Now) -> Response:
     m = service.methodology()
     with db.reading() as session:
         links = _links(request, session, now, m)
@@ -379,5 +408,14 @@ def methodology_page(request: Request, lang: Lang, db: Db, now: Now) -> Response
             "closes": _moment(m, m.window_closes, lang),
             "release": _moment(m, m.release, lang),
         },
+        "trade": {
+            "default_base": pages_monthly.TRADE_DEFAULT_BASE,
+            "limit": value_text(pages_monthly.DEFAULT_LIMIT, lang, 0),
+            "formulas": [
+                (pages_monthly.FORMULA_NAMES[f].in_(lang), pages_monthly.FORMULA_TEXTS[f])
+                for f in pages_monthly.Formula
+            ],
+        },
+        "port": pages_monthly.port_methodology(db, store, lang),
     }
     return templates_of(request).render(request, "indices/methodology.html", context)

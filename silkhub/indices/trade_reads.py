@@ -17,9 +17,18 @@ from silkhub.stats import service as stats
 from silkhub.stores.analytical import AnalyticalStore
 from silkhub.stores.database import Database
 
-__all__ = ["DEFAULT_GROUP", "FLOWS", "parse_month", "trade_index_csv", "trade_index_of"]
+__all__ = [
+    "DEFAULT_BASE_YEAR",
+    "DEFAULT_GROUP",
+    "FLOWS",
+    "parse_month",
+    "trade_index_csv",
+    "trade_index_of",
+]
 
 FLOWS = ("export", "import", "total")
+#: The base year (= 100) when none is asked for.
+DEFAULT_BASE_YEAR = 2015
 #: Trade with the Belt and Road cooperation partners, as of each month.
 DEFAULT_GROUP = "bri_partners"
 

@@ -114,6 +114,13 @@ class Dataset:
     #: At least one of these must have a value on every row.
     one_of: tuple[str, ...] = ()
     non_negative: tuple[str, ...] = field(default=())
+    #: A key field whose empty value stands for the whole (the port's cargo of every kind):
+    #: the rows of one observation are then either one row without it or rows by its values,
+    #: never both, or the whole would be counted twice in every sum.
+    whole_when_empty: str | None = None
+    #: (measure, dimension, values): the measure may have a value only on rows whose dimension
+    #: is empty (the whole) or one of the values (TEU on container rows only).
+    only_for: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -143,6 +150,25 @@ FLOWS = (
 DIRECTIONS = (
     Choice("outbound", "去程", "outbound", ("去程", "出境", "westbound", "out")),
     Choice("inbound", "回程", "inbound", ("回程", "入境", "eastbound", "in")),
+)
+#: Cargo kinds of port statistics (the port authorities' 货类 of the monthly tables).
+CARGO_KINDS = (
+    Choice(
+        "containers", "集装箱", "containers", ("集装箱", "集装箱货物", "container", "containerised")
+    ),
+    Choice("dry_bulk", "干散货", "dry bulk", ("干散货", "干散", "dry bulk", "dry-bulk")),
+    Choice(
+        "liquid_bulk",
+        "液体散货",
+        "liquid bulk",
+        ("液体散货", "液散", "液体", "liquid bulk", "liquid-bulk"),
+    ),
+    Choice(
+        "general_cargo",
+        "件杂货",
+        "general cargo",
+        ("件杂货", "件杂", "杂货", "general cargo", "breakbulk", "break bulk"),
+    ),
 )
 ODI_KINDS = (
     Choice("new", "新设", "new", ("新设", "新增项目", "new project")),
@@ -308,11 +334,22 @@ DATASETS: dict[str, Dataset] = {
             "port",
             "港口吞吐量",
             "Port throughput",
-            "按月份和港口统计的货物吞吐量（吨）与集装箱吞吐量（标箱），含外贸部分。",
-            "Cargo (tonnes) and containers (TEU) handled by month and port, with foreign trade.",
+            "按月份、港口和货类统计的货物吞吐量（吨）与集装箱吞吐量（标箱），含外贸部分。"
+            "货类为空的行是该港口当月各货类的合计。",
+            "Cargo (tonnes) and containers (TEU) handled by month, port and cargo kind, with "
+            "foreign trade. A row without a cargo kind is the port's total of every kind.",
             (
                 Field("month", Kind.MONTH, "月份", "Month"),
                 Field("port", Kind.TEXT, "港口", "Port"),
+                Field(
+                    "cargo_kind",
+                    Kind.CHOICE,
+                    "货类",
+                    "Cargo kind",
+                    required=False,
+                    choices=CARGO_KINDS,
+                    headers=("货种", "货物种类", "Cargo type"),
+                ),
                 Field(
                     "cargo_tonnes", Kind.TONNES, "货物吞吐量", "Cargo throughput", required=False
                 ),
@@ -338,8 +375,13 @@ DATASETS: dict[str, Dataset] = {
                     required=False,
                 ),
             ),
-            key=("month", "port"),
+            key=("month", "port", "cargo_kind"),
             one_of=("cargo_tonnes", "containers_teu"),
+            whole_when_empty="cargo_kind",
+            only_for=(
+                ("containers_teu", "cargo_kind", ("containers",)),
+                ("foreign_trade_teu", "cargo_kind", ("containers",)),
+            ),
             non_negative=(
                 "cargo_tonnes",
                 "containers_teu",

@@ -7,7 +7,13 @@ period); containers in 2019 27,535,000 TEU ("2753.5万标箱", over 2700万), 1-
 1-5月2020 10,717,000 ("1071.7万标箱"). The province's other ports (嘉兴港, 温州港, 台州港) are
 smaller and not calibrated. The port authority's table is an .xlsx with merged headers, read
 with a mapping file written beside the files (``port/demo_port.toml``: a demo source, so not
-one of the mappings silkhub ships).
+one of the mappings silkhub ships). Each port's cargo comes by kind (货类: containers with
+their tonnes and TEU, dry bulk, liquid bulk, general cargo), in integers of 0.01万吨 that add up
+exactly to the port's monthly total, so every total above is unchanged (the split draws from a
+random stream of its own, ``port-kinds``). The shares are invented but plausible: at
+Ningbo-Zhoushan about 26 % of the tonnage in containers (about 10.5 t a TEU), 44 % dry bulk
+(ore, coal), 25 % liquid bulk (crude oil through Zhoushan, rising about 6 % a year) and 4 %
+general cargo; the smaller ports carry more dry bulk.
 
 Rail, January 2018 to June 2020 (``line``, TEU; trains in brackets), through the shipped
 mapping ``sources/yiwu_rail.toml``:
@@ -57,20 +63,29 @@ PORT_MAPPING = f"""\
 # `silkhub demo` writes it (silkhub/stats/demo_transport.py): an .xlsx with a title row, two
 # header rows ("货物吞吐量" merged over "合计（万吨）" and "外贸（万吨）", "集装箱吞吐量" over
 # "合计（万标箱）" and "外贸（万标箱）"; the reader joins them into "货物吞吐量 合计（万吨）"...),
-# a total row (left out, with a warning) and notes. Units are read from the headers.
+# one row per port and cargo kind (货类; TEU on the container rows only), a total row (left
+# out, with a warning) and notes. Units are read from the headers.
 dataset = "port"
 name = "演示·浙江省沿海港口吞吐量（月度） / Demo: Zhejiang coastal ports, monthly ({LABEL_EN})"
 
 [columns]
 month = ["月份"]
 port = ["港口"]
+cargo_kind = ["货类"]
 cargo_tonnes = ["货物吞吐量 合计"]
 foreign_trade_tonnes = ["货物吞吐量 外贸"]
 containers_teu = ["集装箱吞吐量 合计"]
 foreign_trade_teu = ["集装箱吞吐量 外贸"]
 """
 
-__all__ = ["AIR_MONTHS", "PORT_TARGETS", "RAIL_MONTHS", "RAIL_TARGETS", "transport_sources"]
+__all__ = [
+    "AIR_MONTHS",
+    "PORT_KINDS",
+    "PORT_TARGETS",
+    "RAIL_MONTHS",
+    "RAIL_TARGETS",
+    "transport_sources",
+]
 
 MONTHS = month_range(Month(2018, 1), Month(2020, 12))
 RAIL_MONTHS = month_range(Month(2018, 1), Month(2020, 6))
@@ -154,6 +169,44 @@ def port_values(rng: np.random.Generator) -> dict[str, tuple[Ints, Ints, Ints, I
     return out
 
 
+#: Per port: tonnes per TEU of container cargo, then the shares of the rest (dry bulk, liquid
+#: bulk, general cargo) in 2019 and their drift a year.
+_KIND_PROFILES = {
+    NINGBO_ZHOUSHAN: (10.5, (0.60, 0.34, 0.06), (-0.02, 0.06, -0.04)),
+    "嘉兴港": (11.0, (0.58, 0.30, 0.12), (0.0, 0.04, -0.03)),
+    "温州港": (10.0, (0.72, 0.16, 0.12), (-0.01, 0.02, 0.0)),
+    "台州港": (10.0, (0.76, 0.12, 0.12), (0.0, 0.03, -0.02)),
+}
+#: How much of each kind is foreign trade, relative to the others (containers most).
+_FOREIGN_PROPENSITY = np.array([1.5, 1.0, 1.1, 0.5])
+#: The kinds as the workbook names them, in its row order.
+PORT_KINDS = (("containers", "集装箱"), ("dry_bulk", "干散货"), ("liquid_bulk", "液体散货"),
+              ("general_cargo", "件杂货"))  # fmt: skip
+
+
+def port_kinds(
+    values: dict[str, tuple[Ints, Ints, Ints, Ints]], rng: np.random.Generator
+) -> dict[str, tuple[Ints, Ints]]:
+    """By port: cargo and foreign-trade cargo by kind (kinds × months, hundreds of tonnes),
+    each month's kinds adding up exactly to the port's cargo and foreign-trade cargo."""
+    out: dict[str, tuple[Ints, Ints]] = {}
+    for port, (cargo, foreign, teu, _) in values.items():
+        per_teu, shares, drift = _KIND_PROFILES[port]
+        kinds = np.zeros((4, len(MONTHS)), dtype=np.int64)
+        foreign_kinds = np.zeros((4, len(MONTHS)), dtype=np.int64)
+        for i, month in enumerate(MONTHS):
+            boxed = int(np.rint(teu[i] * per_teu * rng.lognormal(0, 0.02)))
+            years = month.year - 2019 + (month.month - 6.5) / 12
+            weights = np.array(shares) * (1 + np.array(drift)) ** years
+            rest = allocate(int(cargo[i]) - boxed, weights * rng.lognormal(0, 0.04, 3))
+            kinds[:, i] = [boxed, *rest]
+            foreign_kinds[:, i] = allocate(int(foreign[i]), kinds[:, i] * _FOREIGN_PROPENSITY)
+        if (foreign_kinds > kinds).any() or (kinds < 0).any():
+            raise ValueError(f"the demo's cargo kinds of {port} do not fit its totals")
+        out[port] = (kinds, foreign_kinds)
+    return out
+
+
 def _wan(hundreds: int) -> float:
     """Hundreds (of tonnes or TEU) as 万 with two decimals: 12345 -> 123.45."""
     return float(f"{hundreds // 100}.{hundreds % 100:02d}")
@@ -163,6 +216,7 @@ def port_sources(folder: Path, seed: int) -> list[SourceFile]:
     """The port authority's monthly workbook (.xlsx: title, two merged header rows, a total
     row, a note)."""
     values = port_values(generator(seed, "port"))
+    kinds = port_kinds(values, generator(seed, "port-kinds"))
     mapping = folder / "port" / "demo_port.toml"
     mapping.parent.mkdir(parents=True, exist_ok=True)
     mapping.write_text(PORT_MAPPING, encoding="utf-8")
@@ -171,20 +225,23 @@ def port_sources(folder: Path, seed: int) -> list[SourceFile]:
         when = f"{month.year}年{month.month}月"
 
         def fill(ws: Any, i: int = i, when: str = when) -> None:
-            ws.append([f"{LABEL}：浙江省沿海港口货物及集装箱吞吐量（{when}）"])
-            ws.merge_cells("A1:F1")
-            ws.append(["月份", "港口", "货物吞吐量", None, "集装箱吞吐量", None])
-            ws.append(
-                [None, None, "合计（万吨）", "外贸（万吨）", "合计（万标箱）", "外贸（万标箱）"]
-            )
-            for cells in ("A2:A3", "B2:B3", "C2:D2", "E2:F2"):
+            ws.append([f"{LABEL}：浙江省沿海港口分货类吞吐量（{when}）"])
+            ws.merge_cells("A1:G1")
+            ws.append(["月份", "港口", "货类", "货物吞吐量", None, "集装箱吞吐量", None])
+            units = ["合计（万吨）", "外贸（万吨）", "合计（万标箱）", "外贸（万标箱）"]
+            ws.append([None, None, None, *units])
+            for cells in ("A2:A3", "B2:B3", "C2:C3", "D2:E2", "F2:G2"):
                 ws.merge_cells(cells)
             sums = [0, 0, 0, 0]
             for port, series in values.items():
                 figures = [int(s[i]) for s in series]
                 sums = [a + b for a, b in zip(sums, figures, strict=True)]
-                ws.append([when, port, *(_wan(v) for v in figures)])
-            ws.append(["全省合计", None, *(_wan(v) for v in sums)])
+                tonnes, foreign = kinds[port]
+                for k, (_, kind) in enumerate(PORT_KINDS):
+                    boxes = [_wan(figures[2]), _wan(figures[3])] if k == 0 else [None, None]
+                    cargo = [_wan(int(tonnes[k, i])), _wan(int(foreign[k, i]))]
+                    ws.append([when, port, kind, *cargo, *boxes])
+            ws.append(["全省合计", None, None, *(_wan(v) for v in sums)])
             ws.append([NOTE])
             ws.append(["说明：数据来源为演示·省港航管理中心（虚构机构）。"])
             ws.column_dimensions["B"].width = 14

@@ -21,7 +21,7 @@ from silkhub.stats.measures_result import Measure, make_measure
 from silkhub.stats.vintages import row_month
 from silkhub.stores.analytical_expr import unbound
 
-__all__ = ["item_months"]
+__all__ = ["item_months", "port_months"]
 
 
 def item_months(query: MeasureQuery, months: Sequence[Month]) -> Measure:
@@ -66,3 +66,27 @@ def item_months(query: MeasureQuery, months: Sequence[Month]) -> Measure:
         .order_by(["month", "hs_code", "quantity_unit"])
     )
     return make_measure("item_months", query, expr, read_months=list(months))
+
+
+def port_months(query: MeasureQuery, months: Sequence[Month]) -> Measure:
+    """Port throughput by month, port and cargo kind over the current vintage of each month
+    (and the query's filters): columns month, port, cargo_kind (null: a total row, of every
+    kind), tonnes, teu (sums; null when no row had one). What the port index is computed
+    from (the indices capability reads it)."""
+    if query.ds.name != "port":
+        raise ValueError("port months are measured on the port dataset")
+    rows = scan(query, months)
+    month = row_month(rows, query.ds).name("month")
+    aggregated = rows.group_by([month, rows.vintage, rows.port, rows.cargo_kind]).aggregate(
+        tonnes=rows.cargo_tonnes.sum(), teu=rows.containers_teu.sum()
+    )
+    latest = published(query)
+    expr = (
+        aggregated.join(
+            latest,
+            [aggregated.month == latest._vp_period, aggregated.vintage == latest._vp_vintage],
+        )
+        .select("month", "port", "cargo_kind", "tonnes", "teu")
+        .order_by(["month", "port", "cargo_kind"])
+    )
+    return make_measure("port_months", query, expr, read_months=list(months))

@@ -44,7 +44,7 @@ FACETS: Mapping[str, tuple[str, ...]] = {
     "trade": ("flow", "trade_mode"),
     "odi": ("kind",),
     "fdi": (),
-    "port": ("port",),
+    "port": ("port", "cargo_kind"),
     "rail": ("line", "direction"),
     "air": ("airport",),
     "ecommerce": ("mode",),

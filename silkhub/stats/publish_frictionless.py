@@ -84,6 +84,16 @@ _KIND_NOTES: dict[Kind, tuple[str, str]] = {
 
 def _field_schema(f: Field, ds: Dataset) -> dict[str, Any]:
     note_zh, note_en = _KIND_NOTES.get(f.kind, ("", ""))
+    if f.name == ds.whole_when_empty:
+        note_zh += "为空的行是其余键相同的各类合计（不与分类行同时出现）。"
+        note_en += (
+            " A row where it is empty is the total of every kind for the rest of its key "
+            "(never beside rows by kind)."
+        )
+    for measure, dim, allowed in ds.only_for:
+        if measure == f.name:
+            note_zh += f"仅用于{dim}为{'、'.join(allowed)}或为空的行。"
+            note_en += f" Only on rows whose {dim} is {', '.join(allowed)} or empty."
     descriptor: dict[str, Any] = {
         "name": f.name,
         "type": _TYPES.get(f.kind, "string"),

@@ -16,10 +16,13 @@ Structure (``sdmx_structure``), per dataset ``<D>`` (``TRADE``, ``RAIL``...):
 - ``DF_<D>``: its dataflow; ``CS_<D>``: its concepts (names of the fields in both languages).
 - Shared codelists, every name in Chinese and English (``xml:lang`` "zh" and "en"):
   ``CL_AREA`` (ISO 3166-1 alpha-2, from ``silkhub.core.countries``, plus ``_Z`` "not
-  applicable" for a row without a country), ``CL_FLOW``, ``CL_DIRECTION``, ``CL_UNIT_MEASURE``
+  applicable" for a row without a country), ``CL_FLOW``, ``CL_DIRECTION``, ``CL_CARGO_KIND``,
+  ``CL_UNIT_MEASURE``
   (CNY, USD, T, TEU, COUNT).
 - Text key fields (``hs_code``, ``region``, ``line``...) are free text; a missing value is
-  written ``_Z``, the SDMX code for "not applicable".
+  written ``_Z``, the SDMX code for "not applicable". The port's ``CARGO_KIND`` (codelist
+  ``CL_CARGO_KIND``: ``CONTAINERS``, ``DRY_BULK``, ``LIQUID_BULK``, ``GENERAL_CARGO``) writes
+  a row without a kind, the port's total, as ``_T``, the SDMX code for "total".
 
 Data (``sdmx_data``) is SDMX-ML 2.1 *structure-specific* data (what ECB, Eurostat and the IMF
 exchange; it needs the structure to be read, as ``sdmx.read_sdmx(data, structure=dsd)`` does),
@@ -80,7 +83,9 @@ _UNIT_NAMES = {
     "TEU": ("标准箱", "Twenty-foot equivalent units"),
     "COUNT": ("个（列、条）", "Number"),
 }
-_CHOICE_LISTS = {"flow": "CL_FLOW", "direction": "CL_DIRECTION"}
+_CHOICE_LISTS = {"flow": "CL_FLOW", "direction": "CL_DIRECTION", "cargo_kind": "CL_CARGO_KIND"}
+#: The SDMX code for a total: a port's row without a cargo kind is its cargo of every kind.
+TOTAL = "_T"
 
 
 def _sdmx() -> tuple[Any, Any, Any, Any, Any]:
@@ -164,12 +169,18 @@ class _Shared:
         self.choices: dict[str, SdmxObject] = {}
         ds = dataset("trade")
         rail = dataset("rail")
-        for f, (zh, en) in (
-            (ds.field("flow"), ("进出口", "Trade flow")),
-            (rail.field("direction"), ("方向", "Direction")),
+        port = dataset("port")
+        for f, (zh, en), extra in (
+            (ds.field("flow"), ("进出口", "Trade flow"), []),
+            (rail.field("direction"), ("方向", "Direction"), []),
+            (
+                port.field("cargo_kind"),
+                ("货类", "Cargo kind"),
+                [(TOTAL, "合计（各货类）", "Total (every kind)")],
+            ),
         ):
             self.choices[f.name] = _codelist(
-                _CHOICE_LISTS[f.name], zh, en, _choice_codes(f.choices), agency
+                _CHOICE_LISTS[f.name], zh, en, _choice_codes(f.choices) + extra, agency
             )
 
     def all(self) -> list[SdmxObject]:
@@ -332,7 +343,9 @@ def _observations(
         series: list[str] = []
         for f in keys:
             cell = row[f.name]
-            if cell is None or cell == "":
+            if (cell is None or cell == "") and f.name == ds.whole_when_empty:
+                series.append(TOTAL)
+            elif cell is None or cell == "":
                 series.append(NOT_APPLICABLE)
             elif f.kind is Kind.CHOICE and f.name in _CHOICE_LISTS:
                 series.append(str(cell).upper())

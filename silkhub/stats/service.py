@@ -24,6 +24,7 @@ from typing import Any, Literal, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -434,7 +435,8 @@ def item_months(
 ) -> pa.Table:
     """Trade by HS code and unit of quantity, month by month, for one flow and (optionally) a
     country group as of each month: month, hs_code, quantity_unit, value, priced_value,
-    quantity. What unit-value indices are computed from (the indices capability reads it)."""
+    quantity. What unit-value indices are computed from (the indices capability reads it);
+    remembered until the next import."""
     query = MeasureQuery(
         "trade",
         value,
@@ -442,11 +444,74 @@ def item_months(
         group=group,
         filters={"flow": flow},
     )
-    return measures.run(
-        _DeclaredDatasets(store),
-        measures_items.item_months(query, months),
-        vintage_periods=_vintages_for(db, query),
+    vintages = _vintages_for(db, query)
+    # Remembered like the measures: the portal's trade index asks for the same months again.
+    key = ("item_months", str(store.root), query, tuple(months), _vintage_state(vintages))
+    return _remembered(
+        key,
+        lambda: measures.run(
+            _DeclaredDatasets(store),
+            measures_items.item_months(query, months),
+            vintage_periods=vintages,
+        ),
     )
+
+
+def port_months(
+    db: Database,
+    store: AnalyticalStore,
+    *,
+    months: Sequence[Month],
+    ports: Sequence[str] = (),
+    as_of: datetime | None = None,
+) -> pa.Table:
+    """Port throughput by month, port and cargo kind (``cargo_kind`` null: a total row, of
+    every kind): month, port, cargo_kind, tonnes, teu, from the vintages published by
+    ``as_of``. What the port index is computed from (the indices capability reads it);
+    remembered like the other measures, until the next import."""
+    if not months:
+        raise ValueError("port_months needs at least one month")
+    last = max(months)
+    filters: dict[str, str | tuple[str, ...]] = {}
+    if ports:
+        filters["port"] = ports[0] if len(ports) == 1 else tuple(ports)
+    query = MeasureQuery(
+        "port", "cargo_tonnes", YearToDate(last.year, last.month), filters=filters, as_of=as_of
+    )
+    vintages = _vintages_for(db, query)
+    key = ("port_months", str(store.root), query, tuple(months), _vintage_state(vintages))
+    return _remembered(
+        key,
+        lambda: measures.run(
+            _DeclaredDatasets(store),
+            measures_items.port_months(query, months),
+            vintage_periods=vintages,
+        ),
+    )
+
+
+def upgrade_datasets(store: AnalyticalStore) -> list[str]:
+    """Give every stored dataset the columns its definition gained since it was written (the
+    port dataset's ``cargo_kind``), empty: the store refuses to append or read files that lack
+    a declared column. Returns the datasets rewritten. Each is read whole and replaced in one
+    step (``AnalyticalStore.write(mode="replace")``); run it while nothing imports (``silkhub
+    init`` does), or an import between the read and the replace would be lost."""
+    upgraded: list[str] = []
+    for name, ds in DATASETS.items():
+        if not store.exists(name) or not store.files(name):
+            continue
+        declared = ds.arrow_schema()
+        have = store.schema(name)
+        missing = [f for f in declared if f.name not in have.names]
+        if not missing:
+            continue
+        table = pq.read_table(store.files(name), schema=have)
+        for f in missing:
+            table = table.append_column(f, pa.nulls(table.num_rows, f.type))
+        table = table.select([f.name for f in declared if f.name in table.column_names])
+        store.write(name, table, mode="replace")
+        upgraded.append(name)
+    return upgraded
 
 
 def latest_month(db: Database, dataset_name: str) -> Month | None:
@@ -458,6 +523,17 @@ def latest_month(db: Database, dataset_name: str) -> Month | None:
             )
         )
     return None if latest is None else Month.from_date(latest)
+
+
+def first_month(db: Database, dataset_name: str) -> Month | None:
+    """The earliest month any import of ``dataset_name`` published."""
+    with db.reading() as session:
+        first = session.scalar(
+            select(func.min(StatsVintagePeriod.period)).where(
+                StatsVintagePeriod.dataset == dataset_name
+            )
+        )
+    return None if first is None else Month.from_date(first)
 
 
 def end_of_day(day: date) -> datetime:

@@ -38,9 +38,11 @@ from silkhub.stats.validate_problems import (
     duplicate_message,
     future_message,
     no_measure_message,
+    not_for_this_kind_message,
     report_to_csv,
     rows_suffix,
     unknown_share_message,
+    whole_and_parts_message,
 )
 from silkhub.stats.validate_sql import (
     col,
@@ -153,6 +155,8 @@ class _Validation:
             self.check_cells()
             self.check_no_measure()
             self.check_duplicates()
+            self.check_only_for()
+            self.check_whole_and_parts()
             self.check_unknown_share()
             report = Report(capped(self.found, self.total, self.max))
             valid = report.valid and self.plan.valid
@@ -386,6 +390,67 @@ class _Validation:
             )
             message = duplicate_message(row, first, described)
             self.add(Problem("duplicate_row", message, self.where(row), described), row, None)
+
+    def check_only_for(self) -> None:
+        """A measure of one kind only (TEU) on a row of another kind (a dry-bulk row)."""
+        for measure, dim, allowed in self.ds.only_for:
+            if measure not in self.present or dim not in self.present:
+                continue
+            kinds = ", ".join(literal(v) for v in allowed)
+            cond = (
+                f"{self.scope(measure)} AND {col(measure, 't')} IS NOT NULL "
+                f"AND {col(dim, 'v')} IS NOT NULL AND {col(dim, 'v')} NOT IN ({kinds})"
+            )
+            rows = self.con.execute(
+                f"SELECT _row, _block, {col(dim, 'v')} FROM typed WHERE {cond} "  # noqa: S608
+                f"ORDER BY _row, _block"
+            ).fetchall()
+            if not rows:
+                continue
+            self.total += len(rows)
+            f = self.ds.field(measure)
+            message = not_for_this_kind_message(f, self.ds.field(dim), list(allowed))
+            for row, block, kind in rows[: self.max]:
+                header, where = self.header(measure, block)
+                location = self.where(row, header, None if header is not None else where)
+                self.add(Problem("not_for_this_kind", message, location, kind), row, measure)
+
+    def check_whole_and_parts(self) -> None:
+        """A total row (empty kind) beside rows by kind of the same observation: every sum
+        would count the total twice."""
+        dim = self.ds.whole_when_empty
+        if dim is None or dim not in self.present:
+            return  # no kind column: every row is a total
+        others = [k for k in self.ds.key if k != dim and k in self.present]
+        if not others:
+            return
+        values = ", ".join(col(k, "v") for k in others)
+        kind, text = col(dim, "v"), col(dim, "t")
+        known = " AND ".join(f"{col(k, 'v')} IS NOT NULL" for k in others)
+        groups = (
+            f"SELECT {values}, min(_row) FILTER (WHERE {kind} IS NOT NULL) AS _parts "  # noqa: S608
+            f"FROM typed WHERE NOT _empty AND {known} GROUP BY {values} "
+            f"HAVING count(*) FILTER (WHERE {text} IS NULL) > 0 "
+            f"AND count(*) FILTER (WHERE {kind} IS NOT NULL) > 0"
+        )
+        same = " AND ".join(f"g.{col(k, 'v')} = t.{col(k, 'v')}" for k in others)
+        shown = ", ".join(f"t.{col(k, 'v')}" for k in others)
+        found = self.con.execute(
+            f"SELECT t._row, g._parts, {shown} FROM ({groups}) g JOIN typed t ON {same} "  # noqa: S608
+            f"WHERE NOT t._empty AND t.{text} IS NULL ORDER BY t._row"
+        ).fetchall()
+        if not found:
+            return
+        self.total += len(found)
+        f = self.ds.field(dim)
+        header, where = self.header(dim, 0)
+        for row, parts, *key in found[: self.max]:
+            described = ", ".join(
+                f"{k}={_shown(self.ds.field(k), v)}" for k, v in zip(others, key, strict=True)
+            )
+            message = whole_and_parts_message(f, described, parts)
+            location = self.where(row, header, None if header is not None else where)
+            self.add(Problem("whole_and_parts", message, location, described), row, dim)
 
     def check_unknown_share(self) -> None:
         countries = [f for f in self.ds.fields if f.kind is Kind.COUNTRY and f.name in self.present]

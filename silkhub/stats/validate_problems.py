@@ -3,7 +3,8 @@
 Codes (severity): ``missing_value``, ``not_a_number``, ``negative_value``,
 ``value_out_of_range``, ``not_a_whole_number``, ``invalid_hs_code``, ``unknown_country``,
 ``invalid_choice``, ``invalid_period``, ``not_a_month``, ``invalid_date``, ``future_period``,
-``no_measure``, ``duplicate_row``, ``too_many_problems`` (errors); ``unknown_partner_share``
+``no_measure``, ``duplicate_row``, ``not_for_this_kind``, ``whole_and_parts``,
+``too_many_problems`` (errors); ``unknown_partner_share``
 (warning). Problems about one distinct value (an unknown country, a month that does not parse)
 are reported once per value, naming up to ``ROWS_LISTED`` of the rows it is on.
 """
@@ -28,9 +29,11 @@ __all__ = [
     "duplicate_message",
     "future_message",
     "no_measure_message",
+    "not_for_this_kind_message",
     "report_to_csv",
     "rows_suffix",
     "unknown_share_message",
+    "whole_and_parts_message",
 ]
 
 ROWS_LISTED = 10
@@ -133,6 +136,29 @@ def duplicate_message(row: int, first: int, described: str) -> Message:
     return Message(
         f"第{row}行与第{first}行重复：{described}相同。",
         f"Row {row} duplicates row {first}: both have {described}.",
+    )
+
+
+def not_for_this_kind_message(measure: Field, dimension: Field, allowed: list[str]) -> Message:
+    """A measure on a row of a kind it does not apply to (TEU on a dry-bulk row)."""
+    choices = {c.value: c for c in dimension.choices}
+    zh = "、".join(f"“{choices[v].zh}”" for v in allowed)
+    en = ", ".join(allowed)
+    return Message(
+        f"“{measure.zh}”只能填在{dimension.zh}为{zh}或为空（合计）的行上。",
+        f"{measure.en} ({measure.name}) belongs only on rows whose {dimension.name} is {en} "
+        "or empty (the total).",
+    )
+
+
+def whole_and_parts_message(dimension: Field, described: str, parts_row: int) -> Message:
+    """A total row (no kind) beside rows by kind of the same observation."""
+    return Message(
+        f"此行{dimension.zh}为空，是{described}的合计，而第{parts_row}行起还有其分{dimension.zh}"
+        f"的数据：合计将被重复计算。请只给合计，或只给各{dimension.zh}。",
+        f"This row has no {dimension.name}, so it is the total of {described}, but row "
+        f"{parts_row} and others give the same by {dimension.name}: the total would be counted "
+        f"twice. Give either the total or the rows by {dimension.name}, not both.",
     )
 
 

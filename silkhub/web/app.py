@@ -16,7 +16,7 @@ from silkhub.registry import CAPABILITIES, capability_dir, capability_module
 from silkhub.settings import Settings, get_settings
 from silkhub.stores.analytical import AnalyticalStore
 from silkhub.stores.database import Database
-from silkhub.web import home, system_api, vocabulary_api
+from silkhub.web import home, search, system_api, vocabulary_api
 from silkhub.web.errors import install_error_handlers
 from silkhub.web.security import BodyLimitMiddleware
 from silkhub.web.templating import NavEntry, Templates
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
             if module is not None:
                 app.include_router(module.router)
                 nav.extend(getattr(module, "NAV", []))
+    app.include_router(search.router)
     app.include_router(home.router)
     app.state.nav = nav
     app.state.templates = Templates(templates_dirs)

@@ -88,6 +88,58 @@ def _publish(client: TestClient, readers: dict[str, Who], **overrides: object) -
     return uid
 
 
+def _publish_with_file(
+    client: TestClient, readers: dict[str, Who], **overrides: object
+) -> tuple[str, int]:
+    ed, ap = readers["editor"].headers, readers["approver"].headers
+    uid = client.post(
+        "/api/alerts/items", json={"kind": "alert", "content": alert_data(**overrides)}, headers=ed
+    ).json()["uid"]
+    added = client.post(
+        f"/api/alerts/items/{uid}/attachments",
+        files={"file": ("circular.pdf", b"%PDF-1.4 test", "application/pdf")},
+        headers=ed,
+    )
+    assert added.status_code == 201, added.text
+    for step, who in (("submit", ed), ("approve", ap), ("publish", ap)):
+        assert client.post(f"/api/alerts/items/{uid}/{step}", headers=who).status_code == 200
+    return uid, added.json()["id"]
+
+
+def test_attachments(client: TestClient, readers: dict[str, Who]) -> None:
+    ed = readers["editor"].headers
+    uid, file_id = _publish_with_file(client, readers)
+    got = client.get(f"/api/alerts/items/{uid}/attachments/{file_id}")
+    assert got.status_code == 200 and got.content == b"%PDF-1.4 test"
+    assert "circular.pdf" in got.headers["content-disposition"]
+    # A published version takes no more files; a renamed executable is refused.
+    late = client.post(
+        f"/api/alerts/items/{uid}/attachments",
+        files={"file": ("b.pdf", b"%PDF-x", "application/pdf")},
+        headers=ed,
+    )
+    assert late.status_code == 409
+    draft = client.post(
+        "/api/alerts/items", json={"kind": "alert", "content": alert_data()}, headers=ed
+    ).json()["uid"]
+    fake = client.post(
+        f"/api/alerts/items/{draft}/attachments",
+        files={"file": ("x.pdf", b"MZ\x90\x00", "application/pdf")},
+        headers=ed,
+    )
+    assert fake.status_code == 422 and "x.pdf" in fake.text
+    # An edit of the published item starts a new version that keeps the file; readers still
+    # get it from the published version.
+    client.put(f"/api/alerts/items/{uid}", json={"content": alert_data(severity="red")}, headers=ed)
+    assert client.get(f"/api/alerts/items/{uid}/attachments/{file_id}").status_code == 200
+    assert (
+        client.get(f"/api/alerts/items/{uid}?latest=true", headers=ed).json()["content"][
+            "attachments"
+        ][0]["id"]
+        == file_id
+    )
+
+
 def test_workflow_over_the_api(client: TestClient, readers: dict[str, Who]) -> None:
     ed = readers["editor"].headers
     made = client.post(
@@ -140,6 +192,10 @@ ROUTES: dict[str, tuple[str, str]] = {
     "/api/alerts/items/{uid}": ("item", "/api/alerts/items/{uid}"),
     "/api/alerts/items/{uid}/versions": ("item", "/api/alerts/items/{uid}/versions"),
     "/api/alerts/items/{uid}/cap.xml": ("item", "/api/alerts/items/{uid}/cap.xml"),
+    "/api/alerts/items/{uid}/attachments/{attachment_id}": (
+        "item",
+        "/api/alerts/items/{uid}/attachments/{attachment}",
+    ),
     "/api/alerts/items/{uid}/deliveries": ("staff", "/api/alerts/items/{uid}/deliveries"),
     "/api/alerts/items/{uid}/coverage": ("staff", "/api/alerts/items/{uid}/coverage"),
     "/api/alerts/series": ("series", "/api/alerts/series"),
@@ -184,15 +240,13 @@ def test_confidentiality_on_every_route_for_every_reader(
             )
         for who in ("official", "trader"):
             audience.subscribe(session, readers[who].user_id, {})
-    uids = {
-        level: _publish(
-            client,
-            readers,
-            confidentiality=level,
-            title={"zh": f"标题{level}", "en": f"Title {level}"},
+    uids: dict[str, str] = {}
+    attached: dict[str, int] = {}
+    for level in MAY_READ["official"]:
+        title = {"zh": f"标题{level}", "en": f"Title {level}"}
+        uids[level], attached[level] = _publish_with_file(
+            client, readers, confidentiality=level, title=title
         )
-        for level in MAY_READ["official"]
-    }
     ed = readers["editor"].headers
     for level in uids:
         series = client.post(
@@ -234,7 +288,12 @@ def test_confidentiality_on_every_route_for_every_reader(
         for level, uid in uids.items():
             visible = level in allowed
             for shape, url in ROUTES.values():
-                target = url.format(uid=uid, series=f"s-{level}", token=tokens.get(who, "none"))
+                target = url.format(
+                    uid=uid,
+                    series=f"s-{level}",
+                    token=tokens.get(who, "none"),
+                    attachment=attached[level],
+                )
                 answer = client.get(target, headers=headers)
                 body = answer.text
                 if shape == "staff":

@@ -4,10 +4,12 @@ sent, retried on temporary failures, stopped at permanent ones, resent to the fa
 from __future__ import annotations
 
 import email
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
@@ -16,10 +18,11 @@ from silkhub.alerts.models import Delivery
 from silkhub.delivery import verify
 from silkhub.settings import Settings
 from silkhub.stores.database import Database
+from silkhub.web.app import create_app
 from silkhub.workers.runner import Worker
 from tests.alerts.conftest import Cast
 from tests.alerts.test_service import NOW, _publish
-from tests.receivers import HttpReceiver, SmtpServer
+from tests.receivers import HttpReceiver, ReceivedMail, SmtpServer
 
 
 class Clock:
@@ -202,6 +205,23 @@ def test_digest_once_per_day(
     assert email.message_from_bytes(mail.data) is not None
 
 
+def _mail_to_the_trader(
+    store: Database,
+    engine: Engine,
+    cast: Cast,
+    settings: Settings,
+    server: SmtpServer,
+    clock: Clock,
+) -> ReceivedMail:
+    """The trader subscribes to everything, an alert is published, the worker sends it."""
+    with store.transaction() as s:
+        audience.subscribe(s, cast.trader.user_id, {})
+    _publish(store, cast)
+    _work(settings, engine, clock)
+    (mail,) = server.to("trader@example.org")
+    return mail
+
+
 def test_the_unsubscribe_link_in_the_email_works(
     store: Database,
     engine: Engine,
@@ -209,16 +229,8 @@ def test_the_unsubscribe_link_in_the_email_works(
     mail_settings: Settings,
     smtp_server: SmtpServer,
 ) -> None:
-    from fastapi.testclient import TestClient
-
-    from silkhub.web.app import create_app
-
-    with store.transaction() as s:
-        audience.subscribe(s, cast.trader.user_id, {})
-    _publish(store, cast)
     clock = Clock(NOW)
-    _work(mail_settings, engine, clock)
-    (mail,) = smtp_server.to("trader@example.org")
+    mail = _mail_to_the_trader(store, engine, cast, mail_settings, smtp_server, clock)
     link = mail.message["List-Unsubscribe"].strip("<>").split(">")[0]
     path = link.replace(mail_settings.base_url, "")
     with TestClient(create_app(mail_settings, db=store)) as client:
@@ -230,3 +242,23 @@ def test_the_unsubscribe_link_in_the_email_works(
     with store.reading() as s:
         channels = sorted(d.channel for d in s.scalars(select(Delivery)) if d.item_version == 1)
     assert channels.count("inbox") == 2
+
+
+def test_the_read_receipt_image_marks_the_email_opened(
+    store: Database,
+    engine: Engine,
+    cast: Cast,
+    mail_settings: Settings,
+    smtp_server: SmtpServer,
+) -> None:
+    mail = _mail_to_the_trader(store, engine, cast, mail_settings, smtp_server, Clock(NOW))
+    html = mail.message.get_body(("html",)).get_content()
+    src = re.search(r'<img src="([^"]+)" alt="" width="1" height="1">', html)
+    assert src is not None
+    path = src.group(1).replace("&amp;", "&").replace(mail_settings.base_url, "")
+    with TestClient(create_app(mail_settings, db=store)) as client:
+        assert client.get(path.replace(".gif", "x.gif")).headers["content-type"] == "image/gif"
+        assert _states(store)[(cast.trader.user_id, "email")] == "sent"  # a bad token: nothing
+        answer = client.get(path)
+        assert answer.status_code == 200 and answer.headers["content-type"] == "image/gif"
+    assert _states(store)[(cast.trader.user_id, "email")] == "opened"

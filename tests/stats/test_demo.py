@@ -194,8 +194,27 @@ def test_ningbo_zhoushan_port(hub: Hub) -> None:
     boxes = hub.figure("port", "containers_teu", JAN_MAY_2020, filters=port)
     assert format_amount(boxes.value, "TEU", "zh") == "1071.7万标箱"
 
+    # By cargo kind (synthetic shares), adding up to those totals: every port and month has
+    # the four kinds and no row without one; TEU only on the container rows.
+    rows = hub.current_rows("port")
+    assert set(rows.column("cargo_kind").to_pylist()) == {
+        "containers",
+        "dry_bulk",
+        "liquid_bulk",
+        "general_cargo",
+    }
+    teu_kinds = {r["cargo_kind"] for r in rows.to_pylist() if r["containers_teu"] is not None}
+    assert teu_kinds == {"containers"}
+    shares = {}
+    for kind in ("containers", "dry_bulk", "liquid_bulk", "general_cargo"):
+        part = hub.figure("port", "cargo_tonnes", Year(2019), filters={**port, "cargo_kind": kind})
+        assert part.value is not None
+        shares[kind] = part.value / 1_119_000_000
+    assert sum(shares.values()) == pytest.approx(1.0)
+    assert 0.2 < shares["containers"] < 0.3 and 0.4 < shares["dry_bulk"] < 0.5
+
     # The province's other ports are there, and smaller.
-    ports = set(hub.current_rows("port").column("port").to_pylist())
+    ports = set(rows.column("port").to_pylist())
     assert ports == {"宁波舟山港", "嘉兴港", "温州港", "台州港"}
     for other in ("嘉兴港", "温州港", "台州港"):
         smaller = hub.figure("port", "cargo_tonnes", Year(2019), filters={"port": other})

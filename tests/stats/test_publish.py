@@ -433,8 +433,17 @@ def test_data_package_validates_and_carries_the_demo_label(hub: Hub, tmp_path: P
 def test_table_schema_has_a_primary_key_when_the_key_is_required() -> None:
     from silkhub.stats.datasets import dataset
 
+    assert publish_frictionless.table_schema(dataset("air"))["primaryKey"] == ["month", "airport"]
     schema = publish_frictionless.table_schema(dataset("port"))
-    assert schema["primaryKey"] == ["month", "port"]
+    assert "primaryKey" not in schema  # a row without a cargo kind is the port's total
     fields = {f["name"]: f for f in schema["fields"]}
+    assert fields["cargo_kind"]["constraints"]["enum"] == [
+        "containers",
+        "dry_bulk",
+        "liquid_bulk",
+        "general_cargo",
+    ]
+    assert "total of every kind" in fields["cargo_kind"]["description"]
+    assert "containers or empty" in fields["containers_teu"]["description"]
     assert fields["cargo_tonnes"]["type"] == "number" and fields["cargo_tonnes"]["unit"] == "T"
     assert fields["containers_teu"]["constraints"] == {"minimum": 0}

@@ -118,6 +118,12 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/feeds/private/{token}.atom"): PUBLIC,  # the secret address is the credential
     ("POST", "/alerts/unsubscribe"): PUBLIC,  # the signed token is the credential
     ("GET", "/alerts/unsubscribe"): PUBLIC,
+    ("GET", "/alerts/opened/{token}.gif"): PUBLIC,  # the read receipt; the token is the proof
+    ("POST", "/api/alerts/items/{uid}/attachments"): frozenset({Role.EDITOR}),
+    ("GET", "/api/alerts/items/{uid}/attachments/{attachment_id}"): PUBLIC,  # by confidentiality
+    # search: each capability answers with what the reader may read
+    ("GET", "/api/search"): PUBLIC,
+    ("GET", "/{lang}/search"): PUBLIC,
     # alerts pages: public pages by confidentiality (tests/alerts/test_pages.py walks every
     # page as every kind of reader); a person's own pages; the desk and coverage for staff,
     # where the workflow's buttons are admitted to staff and refused by the service to the
@@ -145,6 +151,8 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/{lang}/alerts/desk/bulletins/{series}/{number}/resend"): ALERTS_STAFF,
     ("GET", "/{lang}/alerts/coverage"): ALERTS_STAFF,
     ("GET", "/{lang}/alerts/coverage.csv"): ALERTS_STAFF,
+    ("GET", "/api/indices/port"): PUBLIC,
+    ("GET", "/api/indices/port/weights"): PUBLIC,
     # portal
     ("GET", "/"): PUBLIC,
     ("GET", "/{lang}/"): PUBLIC,
