@@ -45,6 +45,7 @@ from silkhub.alerts.readers import Reader
 from silkhub.core import countries as country_names
 from silkhub.core import groups as country_groups
 from silkhub.core.errors import Message, NotFound, SilkhubError
+from silkhub.core.formatting import format_number
 from silkhub.web.templating import templates_of
 
 router = APIRouter(include_in_schema=False)
@@ -278,6 +279,13 @@ def _versions(session: Session, uid: str, reader: Reader, lang: str) -> list[dic
     return rows
 
 
+def _size(size: int, lang: str) -> str:
+    """A file's size as people read it: "12.3 KB", "1.2 MB"."""
+    if size >= 1024 * 1024:
+        return f"{format_number(size / 1024 / 1024, lang, 1)} MB"
+    return f"{format_number(max(size, 1) / 1024, lang, 1)} KB"
+
+
 def _bi(content: dict[str, Any], key: str, lang: str) -> str:
     text = content.get(key) or {}
     other = "zh" if lang == "en" else "en"
@@ -326,6 +334,15 @@ def _item_context(
         "valid_until": local_time(content.get("valid_until"), lang),
         "hs_codes": content.get("hs_codes") or [],
         "sources": content.get("sources") or [],
+        "attachments": [
+            {
+                "href": f"/api/alerts/items/{item.uid}/attachments/{a['id']}",
+                "filename": a.get("filename") or "",
+                "media_type": a.get("media_type") or "",
+                "size": _size(int(a.get("size") or 0), lang),
+            }
+            for a in content.get("attachments") or []
+        ],
         "notice": notice,
         "notice_dates": {
             k: local_time(notice.get(k), lang, day=True)
