@@ -32,7 +32,7 @@ NAV: list[NavEntry] = [
     ("/alerts", Message("风险提示", "Alerts")),
     ("/alerts/inbox", Message("收件箱", "Inbox"), SIGNED_IN),
     ("/alerts/subscriptions", Message("订阅", "Subscriptions"), SIGNED_IN),
-    ("/alerts/desk", Message("编辑台", "Alerts desk"), STAFF_ROLES),
+    ("/alerts/desk", Message("编辑台", "Desk"), STAFF_ROLES),
     ("/alerts/coverage", Message("覆盖统计", "Coverage"), STAFF_ROLES),
 ]
 

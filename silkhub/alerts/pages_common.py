@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 from fastapi import Depends, Request
 from markupsafe import Markup
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -28,6 +29,7 @@ from silkhub.alerts.models import (
     ITEM_KIND_NAMES,
     STATUS_NAMES,
     AlertItem,
+    BulletinEntry,
     Confidentiality,
     ItemKind,
     ItemStatus,
@@ -51,6 +53,7 @@ __all__ = [
     "Staff",
     "codes_of",
     "country_text",
+    "entry_counts",
     "field_errors",
     "form_data",
     "local_time",
@@ -194,6 +197,20 @@ def summary(item: AlertItem, lang: str) -> dict[str, Any]:
         "demo": item.demo,
         "cancelled": item.status == ItemStatus.CANCELLED.value,
     }
+
+
+def entry_counts(session: Session, bulletin_ids: Iterable[int]) -> dict[int, int]:
+    """How many items each bulletin carries, counted in one query: loading every issue's
+    entries (each with its item) to count them took most of the archive's time."""
+    ids = list(bulletin_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(BulletinEntry.bulletin_id, func.count())
+        .where(BulletinEntry.bulletin_id.in_(ids))
+        .group_by(BulletinEntry.bulletin_id)
+    ).all()
+    return {int(bulletin_id): int(count) for bulletin_id, count in rows}
 
 
 def problem_rows(problems: Sequence[Problem], lang: str) -> list[dict[str, str]]:

@@ -45,6 +45,7 @@ from silkhub.alerts.pages_common import (
     Lang,
     Posted,
     Staff,
+    entry_counts,
     field_errors,
     local_time,
     problem_rows,
@@ -695,13 +696,14 @@ def coverage_page(
             )
             .order_by(Bulletin.published_at, Bulletin.number)
         ).all()
+        counts = entry_counts(session, (b.id for b in issued))
         rows = [
             {
                 "title": b.title_en if lang == "en" else b.title_zh,
                 "series": b.series.code,
                 "number": b.number,
                 "published": local_time(b.published_at, lang),
-                "count": len(b.entries),
+                "count": counts.get(b.id, 0),
                 "href": f"/{lang}/alerts/bulletins/{b.series.code}/{b.number}",
                 "coverage": f"/{lang}/alerts/desk/bulletins/{b.series.code}/{b.number}",
             }

@@ -33,6 +33,7 @@ from silkhub.alerts.pages_common import (
     Lang,
     category_text,
     country_text,
+    entry_counts,
     local_time,
     markdown,
     page_reader,
@@ -44,6 +45,7 @@ from silkhub.alerts.readers import Reader
 from silkhub.core import countries as country_names
 from silkhub.core import groups as country_groups
 from silkhub.core.errors import Message, NotFound, SilkhubError
+from silkhub.core.formatting import format_number
 from silkhub.web.templating import templates_of
 
 router = APIRouter(include_in_schema=False)
@@ -176,7 +178,7 @@ def list_page(
 # --- the bulletins -------------------------------------------------------------------------
 
 
-def _bulletin_row(b: Bulletin, lang: str) -> dict[str, Any]:
+def _bulletin_row(b: Bulletin, lang: str, count: int) -> dict[str, Any]:
     return {
         "series": b.series.code,
         "number": b.number,
@@ -186,7 +188,7 @@ def _bulletin_row(b: Bulletin, lang: str) -> dict[str, Any]:
         "published": local_time(b.published_at, lang),
         "status": b.status,
         "status_label": STATUS_NAMES[ItemStatus(b.status)].in_(lang),
-        "count": len(b.entries),
+        "count": count,
         "href": f"/{lang}/alerts/bulletins/{b.series.code}/{b.number}",
     }
 
@@ -196,6 +198,7 @@ def bulletins_page(request: Request, lang: Lang, db: Db, series: str = "") -> Re
     with db.reading() as session:
         reader = page_reader(request, session)
         found = bulletins.list_bulletins(session, reader)
+        counts = entry_counts(session, (b.id for b in found))
         groups: dict[str, dict[str, Any]] = {}
         for b in found:
             s = b.series
@@ -211,7 +214,7 @@ def bulletins_page(request: Request, lang: Lang, db: Db, series: str = "") -> Re
                     "bulletins": [],
                 },
             )
-            group["bulletins"].append(_bulletin_row(b, lang))
+            group["bulletins"].append(_bulletin_row(b, lang, counts.get(b.id, 0)))
     shown = sorted(groups.values(), key=lambda g: g["code"])
     context = {
         "tabs": tabs(request),
@@ -227,7 +230,7 @@ def bulletin_page(request: Request, lang: Lang, db: Db, series: str, number: int
         b = bulletins.get_bulletin(session, series, number, page_reader(request, session))
         context = {
             "tabs": tabs(request),
-            "bulletin": _bulletin_row(b, lang),
+            "bulletin": _bulletin_row(b, lang, len(b.entries)),
             # to_html escapes every text and renders Markdown without raw HTML.
             "html": Markup(bulletins.to_html(b, lang)),  # noqa: S704
             "pdf": f"/api/alerts/bulletins/{series}/{number}?format=pdf&lang={lang}",
@@ -274,6 +277,13 @@ def _versions(session: Session, uid: str, reader: Reader, lang: str) -> list[dic
         )
         before = v.content
     return rows
+
+
+def _size(size: int, lang: str) -> str:
+    """A file's size as people read it: "12.3 KB", "1.2 MB"."""
+    if size >= 1024 * 1024:
+        return f"{format_number(size / 1024 / 1024, lang, 1)} MB"
+    return f"{format_number(max(size, 1) / 1024, lang, 1)} KB"
 
 
 def _bi(content: dict[str, Any], key: str, lang: str) -> str:
@@ -324,6 +334,15 @@ def _item_context(
         "valid_until": local_time(content.get("valid_until"), lang),
         "hs_codes": content.get("hs_codes") or [],
         "sources": content.get("sources") or [],
+        "attachments": [
+            {
+                "href": f"/api/alerts/items/{item.uid}/attachments/{a['id']}",
+                "filename": a.get("filename") or "",
+                "media_type": a.get("media_type") or "",
+                "size": _size(int(a.get("size") or 0), lang),
+            }
+            for a in content.get("attachments") or []
+        ],
         "notice": notice,
         "notice_dates": {
             k: local_time(notice.get(k), lang, day=True)

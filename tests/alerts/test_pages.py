@@ -26,7 +26,7 @@ from sqlalchemy import select
 from silkhub.accounts import service as accounts
 from silkhub.accounts.models import User
 from silkhub.accounts.service import Principal
-from silkhub.alerts import audience, bulletins, coverage, inbox, service
+from silkhub.alerts import attachments, audience, bulletins, coverage, inbox, service
 from silkhub.alerts.models import AlertItem, Delivery, DeliveryStatus, ItemStatus
 from silkhub.alerts.pages_common import HUB_ZONE
 from silkhub.alerts.pages_public import PAGE_SIZE
@@ -519,6 +519,8 @@ def test_an_editor_drafts_an_approver_publishes_and_a_subscriber_finds_it(
     # The editor may not approve: the service's refusal, on the desk.
     submitted = post_form(client, desk, f"{desk}/items/{uid}/submit", {})
     assert submitted.status_code == 200 and f"{uid} is submitted for approval." in submitted.text
+    (waiting,) = table_rows(submitted.text, "table-submitted")
+    assert uid in waiting[0] and waiting[4] == "Waiting for an approver"  # no button of theirs
     refused = post_form(client, desk, f"{desk}/items/{uid}/approve", {})
     assert refused.status_code == 403
     assert "This needs one of these roles: approver." in refused.text
@@ -965,3 +967,23 @@ def test_an_inbox_entry_is_found_however_old_and_only_by_its_owner(
         assert inbox.entry(s, cast.official, oldest) is None  # not theirs
         assert inbox.entry(s, cast.trader, mail) is None  # not the inbox
         assert inbox.entry(s, cast.trader, 10**9) is None
+
+
+def test_an_items_attachments_are_listed_for_those_who_may_read_it(
+    client: TestClient, store: Database, cast: Cast, settings: Settings, keys: dict[str, str]
+) -> None:
+    with store.transaction() as s:
+        uid = service.create_item(
+            s, cast.editor, "alert", alert_data(confidentiality="registered")
+        ).uid
+        attachments.add(s, cast.editor, uid, "circular.pdf", b"%PDF-1.4 x" * 300, settings.data_dir)
+        service.submit(s, cast.editor, uid)
+        service.approve(s, cast.approver, uid)
+        service.publish(s, cast.approver, uid, now=NOW)
+    as_(client, keys["trader"])
+    page = client.get(f"/en/alerts/{uid}").text
+    link = re.search(r'<ul id="attachments"><li><a href="([^"]+)" type="application/pdf">', page)
+    assert link and 'circular.pdf</a> <span class="muted">(2.9 KB)</span>' in page
+    assert client.get(link[1]).content.startswith(b"%PDF")
+    as_(client, None)
+    assert client.get(f"/en/alerts/{uid}", headers=HTML).status_code == 404
