@@ -55,3 +55,9 @@ def test_the_search_page_in_both_languages(demo_client: TestClient) -> None:
     empty = demo_client.get("/en/search", params={"q": "zzzzqqqq"})
     assert "Nothing found" in empty.text
     assert demo_client.get("/api/search", params={"q": "x" * 101}).status_code == 422
+
+
+def test_every_page_has_the_search_box(demo_client: TestClient) -> None:
+    for path in ("/zh/", "/en/stats", "/en/alerts"):
+        page = demo_client.get(path).text
+        assert 'role="search"' in page and 'name="q"' in page, path
