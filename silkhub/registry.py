@@ -14,7 +14,12 @@ import importlib
 from pathlib import Path
 from types import ModuleType
 
-CAPABILITIES: tuple[str, ...] = ("silkhub.accounts", "silkhub.stats", "silkhub.indices")
+CAPABILITIES: tuple[str, ...] = (
+    "silkhub.accounts",
+    "silkhub.stats",
+    "silkhub.indices",
+    "silkhub.logistics",
+)
 
 #: Store-level tables that belong to no capability.
 STORE_MODELS: tuple[str, ...] = ("silkhub.stores.outbox", "silkhub.stores.audit")
