@@ -27,9 +27,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from silkhub.core.errors import (
@@ -41,6 +42,7 @@ from silkhub.core.errors import (
     Severity,
 )
 from silkhub.logistics.events import MODES, EventRecord, parse_event
+from silkhub.logistics.files import read_event_file
 from silkhub.logistics.models import TntEvent, TntEventRef, Transport, TransportStop
 from silkhub.logistics.reference import check_container, check_imo, check_locode
 from silkhub.stores.operational import utcnow
@@ -505,8 +507,6 @@ class EquipmentSeen:
 
 def list_equipment(session: Session, *, limit: int = 100) -> list[EquipmentSeen]:
     """Known equipment references (from current, unretracted events), by reference."""
-    from sqlalchemy import func
-
     stmt = (
         select(
             TntEvent.equipment_reference,
@@ -649,3 +649,27 @@ def check_equipment_reference(value: str) -> None:
     problems = check_container(value, Location(field="equipmentReference"))
     if problems:
         raise InvalidInput(problems[0].message, problems=problems, code=problems[0].code)
+
+
+# --- files ---------------------------------------------------------------------------------
+
+
+def import_file(
+    session: Session,
+    path: Path,
+    *,
+    sender: str,
+    received_by: str,
+    fmt: str | None = None,
+) -> IngestResult:
+    """Ingest an NDJSON or CSV file of events as one batch (see ``files``); problems name
+    the file, the line and the field."""
+    events = read_event_file(path, fmt=fmt)
+    return ingest(
+        session,
+        events.documents,
+        default_sender=sender,
+        received_by=received_by,
+        source=f"file:{events.name}"[:200],
+        where=events.where,
+    )

@@ -6,18 +6,12 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.engine import Engine
 
 from silkhub.core.errors import InvalidInput
 from silkhub.logistics import service
 from silkhub.logistics.models import TntEvent, TntEventRef
 from silkhub.stores.database import Database
 from tests.logistics.factory import CONTAINER, SENDER, equipment_event, shipment_event
-
-
-@pytest.fixture
-def db(engine: Engine) -> Database:
-    return Database(engine)
 
 
 def ingest(db: Database, docs: list[dict], sender: str = "org:1") -> service.IngestResult:

@@ -74,6 +74,15 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/api/indices/freight/weeks/{week}/restate"): frozenset({Role.INDEX_COMPILER}),
     ("GET", "/api/indices/freight/recompute"): frozenset({Role.INDEX_COMPILER}),
     ("GET", "/api/indices/trade"): PUBLIC,
+    # logistics: tracking is public, as on carriers' sites (whoever holds the number may follow
+    # it); DCSA events are posted by operators' tokens and read by any signed-in consumer
+    ("GET", "/api/logistics/places"): PUBLIC,
+    ("GET", "/api/logistics/equipment"): PUBLIC,
+    ("GET", "/api/logistics/track/{kind}/{reference}"): PUBLIC,
+    ("GET", "/api/logistics/transports"): PUBLIC,
+    ("GET", "/api/logistics/transports/{mode}/{reference}"): PUBLIC,
+    ("POST", "/dcsa/tnt/v3/events"): frozenset({Role.LOGISTICS_OPERATOR}),
+    ("GET", "/dcsa/tnt/v3/events"): SIGNED_IN,
     # portal
     ("GET", "/"): PUBLIC,
     ("GET", "/{lang}/"): PUBLIC,
@@ -115,6 +124,9 @@ PATH_SAMPLES: dict[str, str] = {
     "report_id": "AAAAAAAAAAAAAAAAAAAAAAAA",
     "quote_id": "1",
     "week": "2018-W05",
+    "kind": "equipment",
+    "reference": "APZU4812090",
+    "mode": "RAIL",
 }
 
 #: Form or query values a route needs to be called meaningfully.
@@ -134,6 +146,7 @@ FORM_SAMPLES: dict[tuple[str, str], dict[str, str]] = {
 }
 QUERY_SAMPLES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/indices/trade"): {"base": "2018"},
+    ("GET", "/dcsa/tnt/v3/events"): {"equipmentReference": "APZU4812090"},
     ("GET", "/api/countries/resolve"): {"name": "捷克"},
     ("GET", "/api/units/convert"): {"value": "3909", "from": "亿元", "to": "万元"},
     ("GET", "/api/stats/measure"): {"dataset": "trade", "value": "value_cny", "period": "2020-05"},
