@@ -80,3 +80,30 @@ def shipment_event(
         },
         "shipmentDetails": {"documentReference": {"typeCode": "BKG", "reference": booking}},
     }
+
+
+def transport_event(
+    event_id: str,
+    *,
+    type_code: str = "DEPA",
+    classifier: str = "ACT",
+    at: str,
+    updated: str | None = None,
+    locode: str = "CNYIU",
+    train: str = "X8001-20200501",
+) -> dict[str, Any]:
+    return {
+        "eventRouting": {"originatingParty": dict(PARTY)},
+        "eventID": event_id,
+        "eventDateTime": at,
+        "eventUpdatedDateTime": updated or at,
+        "eventLocation": {"UNLocationCode": locode},
+        "eventClassification": {
+            "eventTypeCode": "TRANSPORT",
+            "eventClassifierCode": classifier,
+            "transportEventTypeCode": type_code,
+        },
+        "transportDetails": {
+            "transportCall": {"modeOfTransport": "RAIL", "railTransport": {"departureID": train}}
+        },
+    }
