@@ -83,6 +83,9 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/api/logistics/transports/{mode}/{reference}"): PUBLIC,
     ("POST", "/dcsa/tnt/v3/events"): frozenset({Role.LOGISTICS_OPERATOR}),
     ("GET", "/dcsa/tnt/v3/events"): SIGNED_IN,
+    ("GET", "/{lang}/track"): PUBLIC,
+    ("GET", "/{lang}/logistics/transports"): PUBLIC,
+    ("GET", "/{lang}/logistics/transports/{mode}/{reference}"): PUBLIC,
     # portal
     ("GET", "/"): PUBLIC,
     ("GET", "/{lang}/"): PUBLIC,
@@ -147,6 +150,7 @@ FORM_SAMPLES: dict[tuple[str, str], dict[str, str]] = {
 QUERY_SAMPLES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/indices/trade"): {"base": "2018"},
     ("GET", "/dcsa/tnt/v3/events"): {"equipmentReference": "APZU4812090"},
+    ("GET", "/{lang}/track"): {"ref": "APZU4812090"},
     ("GET", "/api/countries/resolve"): {"name": "捷克"},
     ("GET", "/api/units/convert"): {"value": "3909", "from": "亿元", "to": "万元"},
     ("GET", "/api/stats/measure"): {"dataset": "trade", "value": "value_cny", "period": "2020-05"},
