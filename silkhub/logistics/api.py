@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated
+from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, status
 
-from silkhub.logistics import service, tracking
+from silkhub.accounts.models import Role
+from silkhub.accounts.service import Principal
+from silkhub.logistics import service, subscriptions, tracking
 from silkhub.logistics.dcsa_api import PREFIX, dcsa_error
 from silkhub.logistics.dcsa_api import router as dcsa_router
-from silkhub.logistics.models import Transport
+from silkhub.logistics.models import Subscription, Transport
 from silkhub.logistics.reference import Place, places
 from silkhub.logistics.schemas import (
     EquipmentOut,
@@ -24,17 +27,26 @@ from silkhub.logistics.schemas import (
     MilestoneOut,
     PlaceOut,
     StopOut,
+    SubscriptionIn,
+    SubscriptionOut,
+    SubscriptionSecretOut,
     TransportDetailOut,
     TransportOut,
 )
+from silkhub.settings import Settings
 from silkhub.stores.database import Database
 from silkhub.web.i18n import request_language
-from silkhub.web.security import app_db
+from silkhub.web.security import app_db, app_settings, require_roles
 
 ERROR_SHAPES = {f"{PREFIX}/": dcsa_error}
 
 api = APIRouter(prefix="/api/logistics", tags=["logistics"])
 Db = Annotated[Database, Depends(app_db)]
+Config = Annotated[Settings, Depends(app_settings)]
+Subscriber = Annotated[
+    Principal,
+    Depends(require_roles(Role.SUBSCRIBER, Role.API_CLIENT, Role.LOGISTICS_OPERATOR)),
+]
 
 
 def minutes(delta: timedelta | None) -> int | None:
@@ -178,6 +190,72 @@ def get_transport(request: Request, db: Db, mode: str, reference: str) -> Transp
         stops_reached=view.progress[0],
         delay_minutes=minutes(view.delay),
     )
+
+
+def _subscription_out(s: Subscription) -> SubscriptionOut:
+    return SubscriptionOut(
+        id=s.id,
+        callback_url=s.callback_url,
+        filters=s.filters,
+        active=s.active,
+        created_at=s.created_at,
+        secret_rotated_at=s.secret_rotated_at,
+    )
+
+
+def _owner(principal: Principal) -> int | None:
+    """Whose subscriptions a principal sees: its own; an admin's, everyone's."""
+    return None if principal.has(Role.ADMIN) else principal.user_id
+
+
+@api.post(
+    "/subscriptions",
+    status_code=status.HTTP_201_CREATED,
+    summary="Subscribe a callback to events (pushed, signed); the secret is shown once",
+)
+def create_subscription(
+    body: SubscriptionIn, db: Db, settings: Config, principal: Subscriber
+) -> SubscriptionSecretOut:
+    with db.transaction(principal.actor) as session:
+        created = subscriptions.create(
+            session,
+            user_id=principal.user_id,
+            callback_url=body.callback_url,
+            filters=body.filters,
+            own_host=urlsplit(settings.base_url).hostname,
+        )
+        out = _subscription_out(created.subscription)
+    return SubscriptionSecretOut(**out.model_dump(), secret=created.secret)
+
+
+@api.get("/subscriptions", summary="Your subscriptions (an admin's: everyone's)")
+def list_subscriptions(db: Db, principal: Subscriber) -> list[SubscriptionOut]:
+    with db.reading() as session:
+        return [_subscription_out(s) for s in subscriptions.list_for(session, _owner(principal))]
+
+
+@api.post(
+    "/subscriptions/{subscription_id}/secret",
+    summary="Rotate a subscription's secret; pushes from now on are signed with the new one",
+)
+def rotate_secret(subscription_id: int, db: Db, principal: Subscriber) -> SubscriptionSecretOut:
+    with db.transaction(principal.actor) as session:
+        sub = subscriptions.owned(session, subscription_id, _owner(principal))
+        secret = subscriptions.rotate(session, sub)
+        out = _subscription_out(sub)
+    return SubscriptionSecretOut(**out.model_dump(), secret=secret)
+
+
+@api.delete(
+    "/subscriptions/{subscription_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="End a subscription",
+)
+def delete_subscription(subscription_id: int, db: Db, principal: Subscriber) -> None:
+    with db.transaction(principal.actor) as session:
+        subscriptions.delete(
+            session, subscriptions.owned(session, subscription_id, _owner(principal))
+        )
 
 
 router = APIRouter()

@@ -147,3 +147,21 @@ class TransportStop(Base):
     kind: Mapped[str] = mapped_column(String(12))
     planned_arrival: Mapped[datetime | None] = mapped_column(nullable=True)
     planned_departure: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class Subscription(Base):
+    """A consumer's callback for events matching its filters, pushed through the outbox and
+    signed with its secret (HMAC-SHA256, as TNT 2.2's ``Notification-Signature``)."""
+
+    __tablename__ = "logistics_subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    callback_url: Mapped[str] = mapped_column(String(2000))
+    #: carrierBookingReference, transportDocumentReference, equipmentReference, eventTypes.
+    filters: Mapped[dict[str, Any]] = mapped_column()
+    #: Kept in clear: signing needs it (the audit log redacts columns of this name).
+    secret: Mapped[str] = mapped_column(String(100))
+    secret_rotated_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

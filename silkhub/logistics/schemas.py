@@ -4,8 +4,9 @@ documents and are not described here."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class PlaceOut(BaseModel):
@@ -90,3 +91,26 @@ class TransportDetailOut(TransportOut):
     wagons: list[str]
     stops_reached: int
     delay_minutes: int | None
+
+
+class SubscriptionIn(BaseModel):
+    """A callback and the events it wants (the filters of ``GET /dcsa/tnt/v3/events``)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    callback_url: str = Field(alias="callbackUrl", max_length=2000)
+    filters: dict[str, Any]
+
+
+class SubscriptionOut(BaseModel):
+    id: int
+    callback_url: str
+    filters: dict[str, Any]
+    active: bool
+    created_at: datetime
+    secret_rotated_at: datetime | None
+
+
+class SubscriptionSecretOut(SubscriptionOut):
+    #: Shown once: sign-checking needs it; silkhub never shows it again.
+    secret: str

@@ -17,6 +17,9 @@ SIGNED_IN = "signed_in"
 Access = str | frozenset[Role]
 
 ADMIN_ONLY: Access = frozenset({Role.ADMIN})
+LOGISTICS_SUBSCRIBERS: Access = frozenset(
+    {Role.SUBSCRIBER, Role.API_CLIENT, Role.LOGISTICS_OPERATOR}
+)
 
 ACCESS: dict[tuple[str, str], Access] = {
     # system and API documentation
@@ -83,6 +86,10 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/api/logistics/transports/{mode}/{reference}"): PUBLIC,
     ("POST", "/dcsa/tnt/v3/events"): frozenset({Role.LOGISTICS_OPERATOR}),
     ("GET", "/dcsa/tnt/v3/events"): SIGNED_IN,
+    ("POST", "/api/logistics/subscriptions"): LOGISTICS_SUBSCRIBERS,
+    ("GET", "/api/logistics/subscriptions"): LOGISTICS_SUBSCRIBERS,
+    ("POST", "/api/logistics/subscriptions/{subscription_id}/secret"): LOGISTICS_SUBSCRIBERS,
+    ("DELETE", "/api/logistics/subscriptions/{subscription_id}"): LOGISTICS_SUBSCRIBERS,
     ("GET", "/{lang}/track"): PUBLIC,
     ("GET", "/{lang}/logistics/transports"): PUBLIC,
     ("GET", "/{lang}/logistics/transports/{mode}/{reference}"): PUBLIC,
@@ -130,6 +137,7 @@ PATH_SAMPLES: dict[str, str] = {
     "kind": "equipment",
     "reference": "APZU4812090",
     "mode": "RAIL",
+    "subscription_id": "1",
 }
 
 #: Form or query values a route needs to be called meaningfully.

@@ -1,4 +1,5 @@
-"""logistics: track-and-trace events (every version), their references, transports and stops
+"""logistics: track-and-trace events (every version), their references, transports and stops,
+subscriptions
 
 Revision ID: 0008_logistics
 Revises: 0006_indices_freight
@@ -139,8 +140,41 @@ def upgrade() -> None:
         sa.UniqueConstraint("transport_id", "sequence", name="uq_logistics_transport_stops_seq"),
     )
 
+    op.create_table(
+        "logistics_subscriptions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("callback_url", sa.String(length=2000), nullable=False),
+        sa.Column("filters", sa.JSON(), nullable=False),
+        sa.Column("secret", sa.String(length=100), nullable=False),
+        sa.Column(
+            "secret_rotated_at",
+            silkhub.stores.operational.UTCDateTime(timezone=True),
+            nullable=True,
+        ),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column(
+            "created_at", silkhub.stores.operational.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_logistics_subscriptions_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_logistics_subscriptions")),
+    )
+    with op.batch_alter_table("logistics_subscriptions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_logistics_subscriptions_user_id"), ["user_id"], unique=False
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("logistics_subscriptions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_logistics_subscriptions_user_id"))
+
+    op.drop_table("logistics_subscriptions")
     op.drop_table("logistics_transport_stops")
     with op.batch_alter_table("logistics_event_refs", schema=None) as batch_op:
         batch_op.drop_index("ix_logistics_event_refs_kind_reference")
