@@ -94,16 +94,20 @@ class EventRecord:
     refs: tuple[tuple[str, str], ...] = ()
 
 
-def sender_of(doc: dict[str, Any], default: str) -> str:
-    """DCSA 3 identifies an event by its originating party and eventID; without a party the
-    submitting account stands for it."""
-    party = (doc.get("eventRouting") or {}).get("originatingParty") or {}
-    code = party.get("partyCode") if isinstance(party, dict) else None
+def sender_of(doc: dict[str, Any], account: str) -> str:
+    """Whose event this is. DCSA 3 identifies an event by its originating party and eventID;
+    silkhub puts the submitting account first, so that an account can neither replace nor
+    retract the events of another, even by naming the same party (nothing in a payload
+    proves who the party is). Without a party the account alone stands for it."""
+    party = _obj(_obj(doc, "eventRouting"), "originatingParty")
+    code = party.get("partyCode")
     if not isinstance(code, str) or not code:
-        return default
-    provider = party.get("codeListProvider") or ""
-    listed = party.get("codeListName") or ""
-    return f"{provider}/{listed}/{code}"
+        return account[:400]
+    provider = party.get("codeListProvider")
+    listed = party.get("codeListName")
+    provider = provider if isinstance(provider, str) else ""
+    listed = listed if isinstance(listed, str) else ""
+    return f"{account}|{provider}/{listed}/{code}"[:400]
 
 
 def parse_time(value: Any, path: str, where: Where) -> tuple[datetime | None, list[Problem]]:

@@ -55,7 +55,8 @@ class TntEvent(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    #: Whose event: the originating party (``code/provider/list``) or the submitting account.
+    #: Whose event: the submitting account, then the originating party it names
+    #: (``account|provider/list/code``), or the account alone.
     sender: Mapped[str] = mapped_column(String(400))
     event_id: Mapped[str] = mapped_column(String(500))
     event_updated_at: Mapped[datetime] = mapped_column()

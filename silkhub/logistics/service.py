@@ -6,7 +6,8 @@ error writes nothing, and the ``InvalidInput`` lists every problem with the even
 and field. Warnings (an IMO number failing its check digit) do not stop it and come back
 with the result. Within those rules:
 
-- An event is identified by its sender and ``eventID`` (see ``events.sender_of``).
+- An event is identified by its sender and ``eventID``: the submitting account and the
+  originating party it names (see ``events.sender_of``).
 - The same version again (same sender, eventID and ``eventUpdatedDateTime``, same document)
   is accepted and changes nothing: senders may retry.
 - A later ``eventUpdatedDateTime`` replaces the current version; the earlier stays as

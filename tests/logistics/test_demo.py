@@ -20,7 +20,7 @@ def test_everything_is_labelled_synthetic(demo_hub: DemoHub) -> None:
     assert len(transports) == len(RUNS) and all(t.synthetic for t in transports)
     assert all(t.name.startswith("DEMO") for t in transports)
     assert all(e.event_id.startswith("demo-") for e in events)
-    assert {e.sender for e in events} == {"ZZZ/LCL/DEMO-YWLP", "ZZZ/LCL/DEMO-SRM"}
+    assert {e.sender for e in events} == {"demo|ZZZ/LCL/DEMO-YWLP", "demo|ZZZ/LCL/DEMO-SRM"}
     assert all(e.equipment_reference.startswith("DMOU") for e in events if e.equipment_reference)
 
 

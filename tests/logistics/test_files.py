@@ -49,7 +49,7 @@ def test_a_csv_file_becomes_dcsa_events(db: Database, tmp_path: Path) -> None:
         "equipmentReference": CONTAINER,
         "ISOEquipmentCode": "45G1",
     }
-    assert row.transport_ref == "X8001-20200501" and row.sender == "//YWRO"
+    assert row.transport_ref == "X8001-20200501" and row.sender == "cli/test|//YWRO"
 
 
 def test_csv_problems_name_line_and_column(db: Database, tmp_path: Path) -> None:

@@ -41,7 +41,8 @@ def test_ingest_stores_the_document_and_its_columns(db: Database) -> None:
     with db.reading() as session:
         row = session.execute(select(TntEvent).where(TntEvent.event_id == "e1")).scalar_one()
         assert row.document == doc
-        assert row.sender == SENDER  # the originating party, not the submitting account
+        # The submitting account, then the originating party the event names.
+        assert row.sender == f"org:1|{SENDER}"
         assert (row.event_type, row.classifier, row.type_code, row.mode) == (
             "EQUIPMENT",
             "ACT",
@@ -123,6 +124,20 @@ def test_the_same_event_id_from_two_senders_is_two_events(db: Database) -> None:
     ingest(db, [plain], sender="org:1")
     ingest(db, [plain], sender="org:2")
     assert count(db) == 2
+
+
+def test_an_account_cannot_touch_another_accounts_events(db: Database) -> None:
+    ingest(db, [equipment_event()], sender="org:1")
+    # Another account naming the same party and eventID: its own event, not a new version...
+    ingest(db, [equipment_event(updated="2020-05-09T00:00:00Z")], sender="org:2")
+    retraction = {"eventID": "e1", "isRetracted": True,
+                  "eventUpdatedDateTime": "2020-05-10T00:00:00Z",
+                  "eventRouting": equipment_event()["eventRouting"]}  # fmt: skip
+    ingest(db, [retraction], sender="org:2")  # ... and its retraction retracts only its own
+    with db.reading() as session:
+        rows = session.execute(select(TntEvent).where(TntEvent.is_current.is_(True))).scalars()
+        state = sorted((r.sender, r.is_retracted) for r in rows)
+    assert state == [(f"org:1|{SENDER}", False), (f"org:2|{SENDER}", True)]
 
 
 def test_a_batch_with_one_bad_event_writes_nothing(db: Database) -> None:
