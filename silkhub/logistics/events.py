@@ -24,7 +24,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from silkhub.core.errors import Location, Message, Problem, Severity
+from silkhub.logistics.dcsa_model import Event as EventShape
 from silkhub.logistics.reference import check_container, check_imo, check_locode, check_size_type
 
 EVENT_TYPES = ("SHIPMENT", "TRANSPORT", "EQUIPMENT", "IOT", "REEFER")
@@ -183,6 +186,10 @@ def parse_event(
                 where(""),
             )
         ]
+    shape = _shape_problems(doc, where)
+    if shape:
+        # Values of the wrong type or size: the checks of meaning below would only repeat it.
+        return None, shape
     problems: list[Problem] = []
     event_id = doc.get("eventID")
     if not isinstance(event_id, str) or not event_id.strip():
@@ -253,6 +260,33 @@ def parse_event(
         ),
         problems,
     )
+
+
+def _shape_problems(doc: dict[str, Any], where: Where) -> list[Problem]:
+    """The document against the published shape of a DCSA event (``dcsa_model``)."""
+    try:
+        EventShape.model_validate(doc)
+    except ValidationError as exc:
+        out = []
+        for err in exc.errors():
+            path = "".join(
+                f"[{part}]" if isinstance(part, int) else f".{part}" for part in err["loc"]
+            ).lstrip(".")
+            msg = str(err["msg"])
+            value = err.get("input")
+            out.append(
+                Problem(
+                    "dcsa_schema",
+                    Message(
+                        f"字段 {path or '（事件）'} 不符合 DCSA TNT 3.0.0 的格式：{msg}",
+                        f"{path or 'The event'} does not fit DCSA TNT 3.0.0: {msg}",
+                    ),
+                    where(path),
+                    value if isinstance(value, str | int | float | bool) else None,
+                )
+            )
+        return out
+    return []
 
 
 def _classification(

@@ -246,3 +246,46 @@ def test_a_vessel_with_a_failing_imo_check_digit_is_a_warning(db: Database) -> N
     doc["transportDetails"]["transportCall"]["vesselTransport"] = {"vesselIMONumber": "7654321"}
     result = ingest(db, [doc])
     assert result.stored == 1 and [w.code for w in result.warnings] == ["imo_check_digit"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        # What is stored is served as it came: it must fit DCSA's published shape.
+        (
+            lambda d: d["equipmentDetails"].update(ISOEquipmentCode=4510),
+            "equipmentDetails.ISOEquipmentCode",
+        ),
+        (lambda d: d["eventLocation"].update(locationName="x" * 101), "eventLocation.locationName"),
+        (
+            lambda d: d["eventLocation"].update(address={"addressLines": ["a"] * 6}),
+            "eventLocation.address.addressLines",
+        ),
+        (lambda d: d.update(transportDetails="by train"), "transportDetails"),
+        (
+            lambda d: d["shipmentDetails"]["additionalDocumentReferences"][0].update(
+                reference=None
+            ),
+            "shipmentDetails.additionalDocumentReferences[0]",
+        ),
+        (lambda d: d.update(isRetracted="no"), "isRetracted"),
+        (
+            lambda d: d["shipmentDetails"].update(priceCalculationDate="1 May 2020"),
+            "shipmentDetails.priceCalculationDate",
+        ),
+    ],
+)
+def test_documents_must_fit_the_published_shape(db: Database, change, field: str) -> None:
+    doc = equipment_event()
+    change(doc)
+    with pytest.raises(InvalidInput) as caught:
+        ingest(db, [doc])
+    found = {(p.code, p.location.field) for p in caught.value.problems}
+    assert ("dcsa_schema", f"$.events[0].{field}") in found, found
+    assert count(db) == 0
+
+
+def test_properties_dcsa_does_not_declare_are_kept(db: Database) -> None:
+    doc = equipment_event()
+    doc["equipmentDetails"]["x-silkhub-note"] = "kept as received"
+    assert ingest(db, [doc]).stored == 1
