@@ -82,6 +82,7 @@ PEOPLE = [
     ("approver", "演示审核人 Demo Approver", (Role.APPROVER,), "service"),
     ("panelist", "演示报价员 Demo Panelist", (Role.PANELIST,), "forwarder"),
     ("operator", "演示班列调度 Demo Rail Operator", (Role.LOGISTICS_OPERATOR,), "rail"),
+    ("client", "演示接口客户端 Demo API Client", (Role.API_CLIENT,), "enterprise"),
     ("subscriber", "演示企业用户 Demo Enterprise User", (Role.SUBSCRIBER,), "enterprise"),
 ]
 
