@@ -14,7 +14,7 @@
 Not measured yet: the API under 50 concurrent clients over 127.0.0.1.
 
     python benchmarks/logistics.py                 # 100,000 events on SQLite
-    python benchmarks/logistics.py --events 1000000 --postgres postgresql+psycopg://postgres@127.0.0.1:5432/bench
+    python benchmarks/logistics.py --events 1000000 --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
 """
 
 from __future__ import annotations
@@ -80,16 +80,24 @@ def events(n: int, seed: int) -> list[dict[str, Any]]:
 
 
 def fresh_store(url: str) -> Any:
+    """An empty, migrated store: a new SQLite file, or on PostgreSQL a schema of its own
+    (``bench_logistics``, dropped and made again), never touching anything else."""
     from sqlalchemy import text
+    from sqlalchemy.engine import make_url
 
     from silkhub.migrations import upgrade
     from silkhub.stores.database import Database
     from silkhub.stores.operational import make_engine
 
+    if url.startswith("postgresql"):
+        admin = make_engine(url)
+        with admin.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS bench_logistics CASCADE"))
+            conn.execute(text("CREATE SCHEMA bench_logistics"))
+        admin.dispose()
+        options = {"options": "-csearch_path=bench_logistics"}
+        url = make_url(url).update_query_dict(options).render_as_string(hide_password=False)
     engine = make_engine(url)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     upgrade(engine)
     return Database(engine)
 
@@ -227,7 +235,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=500)
-    parser.add_argument("--postgres", help="a PostgreSQL URL to run on too (it is emptied)")
+    parser.add_argument(
+        "--postgres", help="a PostgreSQL URL to run on too (in a schema bench_logistics)"
+    )
     args = parser.parse_args()
     docs = events(args.events, seed=2020)
     results: dict[str, Any] = {}
