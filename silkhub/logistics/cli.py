@@ -139,7 +139,7 @@ def transport(
         place = s.place.name.in_(state.language) if s.place else s.un_locode
         table.add_row(
             f"{place} ({s.un_locode})",
-            s.kind,
+            tracking.STOP_KIND_NAMES[s.kind].in_(state.language),
             _when(s.planned_departure or s.planned_arrival),
             _when(s.estimated_departure or s.estimated_arrival),
             _when(s.actual_departure or s.actual_arrival),

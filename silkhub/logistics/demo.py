@@ -34,10 +34,15 @@ DEMO_NOW = datetime(2020, 12, 31, tzinfo=UTC)
 PARTIES = {
     "RAIL": {"partyCode": "DEMO-YWLP", "codeListProvider": "ZZZ", "codeListName": "LCL",
              "partyFunction": "CA"},
+    "AIR": {"partyCode": "DEMO-HZAC", "codeListProvider": "ZZZ", "codeListName": "LCL",
+            "partyFunction": "CA"},
     "VESSEL": {"partyCode": "DEMO-SRM", "codeListProvider": "ZZZ", "codeListName": "LCL",
                "partyFunction": "CA"},
 }  # fmt: skip
 ACTOR = "demo"
+#: A transport arrives this many hours before it leaves a stop (the stop's time is its
+#: departure, or its arrival plus this at the end).
+ARRIVAL_OFFSET = -2
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,13 @@ RUNS = (
     Run("VESSEL", "DEMO-101W", "DEMO MEISHAN", "DEMO-GIX",
         (("CNNBP", "origin", 0), ("SGSIN", "call", 24 * 7), ("AEJEA", "destination", 24 * 18)),
         _d(12, 6, 12), 32, imo="9634567"),
+    # A cargo flight (air is silkhub's extension of DCSA's modes): its own arrivals and
+    # departures only, since air cargo travels in ULDs, not in ISO 6346 containers.
+    Run("AIR", "DEMO-CK9001-20201230", "DEMO CK9001", "DEMO-AIR",
+        (("CNHGH", "origin", 0), ("AEDXB", "destination", 9)), _d(12, 30, 20), 0),
 )  # fmt: skip
+CARRIERS = {"RAIL": "DEMO-YWLP", "VESSEL": "DEMO Silk Road Maritime",
+            "AIR": "DEMO Hangzhou Air Cargo"}  # fmt: skip
 SIZES = (("45G1", 0.55), ("42G1", 0.25), ("22G1", 0.15), ("45R1", 0.05))
 FACILITY = {"CNYIU": "RAMP", "CNJHA": "RAMP", "CNAKL": "BORD", "CNHRS": "BORD",
             "BYBQT": "BORD", "PLMAA": "BORD"}  # fmt: skip
@@ -126,6 +137,10 @@ class _Events:
                 "departureID": run.reference,
                 "railServiceReference": run.service,
             }
+        elif run.mode == "AIR":
+            # silkhub's extension: DCSA 3.0 has no air transport; the flight is the call's
+            # reference.
+            call["transportCallReference"] = run.reference
         else:
             call["exportVoyageNumberOrReference"] = {"carrierVoyageNumber": run.reference}
             call["serviceCodeOrReference"] = {"carrierServiceCode": run.service}
@@ -167,7 +182,8 @@ class _Events:
         }
         if event_type != "SHIPMENT":
             location: dict[str, Any] = {"UNLocationCode": locode}
-            kind = FACILITY.get(locode, "POTE" if self.run.mode == "VESSEL" else "RAMP")
+            default = {"VESSEL": "POTE", "AIR": "AIRP"}.get(self.run.mode, "RAMP")
+            kind = FACILITY.get(locode, default)
             location["facilityTypeCode"] = kind
             doc["eventLocation"] = location
         if booking:
@@ -218,7 +234,7 @@ def _run_events(run: Run, rng: random.Random, serial: int) -> tuple[list[dict[st
             plan_locode = run.planned_border
         else:
             plan_locode = locode
-        for code, offset in (("ARRI", -2), ("DEPA", 0)):
+        for code, offset in (("ARRI", ARRIVAL_OFFSET), ("DEPA", 0)):
             if (i == 0 and code == "ARRI") or (i == len(run.stops) - 1 and code == "DEPA"):
                 continue
             base = f"{prefix}-{code.lower()}-{locode.lower()}"
@@ -310,7 +326,7 @@ def build(*, db: Database, settings: Settings, rng: random.Random) -> None:
                 reference=run.reference,
                 name=run.name,
                 service=run.service,
-                carrier="DEMO-YWLP" if run.mode == "RAIL" else "DEMO Silk Road Maritime",
+                carrier=CARRIERS[run.mode],
                 vessel_imo=run.imo,
                 synthetic=True,
                 stops=[
@@ -319,7 +335,9 @@ def build(*, db: Database, settings: Settings, rng: random.Random) -> None:
                         if run.planned_border and kind == "border" and locode == "CNHRS"
                         else locode,
                         kind,
-                        planned_arrival=run.departs + timedelta(hours=h) if i > 0 else None,
+                        planned_arrival=(
+                            run.departs + timedelta(hours=h + ARRIVAL_OFFSET) if i > 0 else None
+                        ),
                         planned_departure=(
                             run.departs + timedelta(hours=h) if i < len(run.stops) - 1 else None
                         ),

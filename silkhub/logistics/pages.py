@@ -188,7 +188,7 @@ def transport_page(request: Request, lang: Lang, db: Db, mode: str, reference: s
             {
                 "place": _place(s.place, s.un_locode, lang),
                 "locode": s.un_locode,
-                "kind": s.kind,
+                "kind": tracking.STOP_KIND_NAMES[s.kind].in_(lang),
                 "planned": when(s.planned_departure or s.planned_arrival, lang),
                 "estimated": when(s.estimated_departure or s.estimated_arrival, lang),
                 "actual": when(s.actual_departure or s.actual_arrival, lang),

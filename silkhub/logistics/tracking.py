@@ -62,6 +62,13 @@ MODE_NAMES: dict[str, Message] = {
     "MULTIMODAL": Message("多式联运", "Multimodal"),
 }
 
+STOP_KIND_NAMES: dict[str, Message] = {
+    "origin": Message("始发", "Origin"),
+    "call": Message("经停", "Call"),
+    "border": Message("口岸", "Border crossing"),
+    "destination": Message("终到", "Destination"),
+}
+
 
 def type_name(code: str) -> Message:
     return TYPE_NAMES.get(code, Message(code, code))

@@ -20,7 +20,11 @@ def test_everything_is_labelled_synthetic(demo_hub: DemoHub) -> None:
     assert len(transports) == len(RUNS) and all(t.synthetic for t in transports)
     assert all(t.name.startswith("DEMO") for t in transports)
     assert all(e.event_id.startswith("demo-") for e in events)
-    assert {e.sender for e in events} == {"demo|ZZZ/LCL/DEMO-YWLP", "demo|ZZZ/LCL/DEMO-SRM"}
+    assert {e.sender for e in events} == {
+        "demo|ZZZ/LCL/DEMO-YWLP",
+        "demo|ZZZ/LCL/DEMO-SRM",
+        "demo|ZZZ/LCL/DEMO-HZAC",
+    }
     assert all(e.equipment_reference.startswith("DMOU") for e in events if e.equipment_reference)
 
 
@@ -58,6 +62,19 @@ def test_trains_and_ships_under_way_late_and_rerouted(demo_hub: DemoHub) -> None
     assert ("CROS", "CNAKL") in skipped
     alashankou = next(s for s in rerouted.stops if s.un_locode == "CNAKL")
     assert not alashankou.reached
+
+
+def test_a_cargo_flight_under_way(demo_hub: DemoHub) -> None:
+    # Air is silkhub's extension of DCSA's modes; the flight left before the demo's clock
+    # stopped and lands after it.
+    with demo_hub.db.reading() as session:
+        flight = tracking.transport_view(
+            session, service.get_transport(session, "AIR", "DEMO-CK9001-20201230")
+        )
+    origin, dubai = flight.stops
+    assert origin.actual_departure is not None and origin.actual_departure <= DEMO_NOW
+    assert dubai.actual_arrival is None and dubai.planned_arrival is not None
+    assert flight.progress == (1, 2)
 
 
 def test_a_correction_and_a_retraction_are_in_the_history(demo_hub: DemoHub) -> None:
