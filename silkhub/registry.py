@@ -19,6 +19,7 @@ CAPABILITIES: tuple[str, ...] = (
     "silkhub.stats",
     "silkhub.indices",
     "silkhub.alerts",
+    "silkhub.logistics",
 )
 
 #: Store-level tables that belong to no capability.

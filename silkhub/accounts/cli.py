@@ -29,7 +29,7 @@ RoleOption = Annotated[
     typer.Option(
         "--role",
         help="A role (repeat for several): admin, analyst, index_compiler, "
-        "editor, approver, panelist, subscriber, api_client.",
+        "editor, approver, panelist, subscriber, api_client, logistics_operator.",
         show_default=False,
     ),
 ]

@@ -41,6 +41,8 @@ class Role(StrEnum):
     PANELIST = "panelist"
     SUBSCRIBER = "subscriber"
     API_CLIENT = "api_client"
+    # carriers, rail and terminal operators sending track-and-trace events (DCSA POST /events)
+    LOGISTICS_OPERATOR = "logistics_operator"
 
 
 ROLE_NAMES: dict[Role, Message] = {
@@ -52,6 +54,7 @@ ROLE_NAMES: dict[Role, Message] = {
     Role.PANELIST: Message("样本企业报价员", "Panel member"),
     Role.SUBSCRIBER: Message("订阅用户", "Subscriber"),
     Role.API_CLIENT: Message("接口客户端", "API client"),
+    Role.LOGISTICS_OPERATOR: Message("物流运营方", "Logistics operator"),
 }
 
 

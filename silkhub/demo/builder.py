@@ -81,7 +81,8 @@ PEOPLE = [
     ("editor", "演示编辑 Demo Editor", (Role.EDITOR,), "service"),
     ("approver", "演示审核人 Demo Approver", (Role.APPROVER,), "service"),
     ("panelist", "演示报价员 Demo Panelist", (Role.PANELIST,), "forwarder"),
-    ("operator", "演示班列调度 Demo Rail Operator", (Role.API_CLIENT,), "rail"),
+    ("operator", "演示班列调度 Demo Rail Operator", (Role.LOGISTICS_OPERATOR,), "rail"),
+    ("client", "演示接口客户端 Demo API Client", (Role.API_CLIENT,), "enterprise"),
     ("subscriber", "演示企业用户 Demo Enterprise User", (Role.SUBSCRIBER,), "enterprise"),
 ]
 

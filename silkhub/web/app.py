@@ -32,6 +32,14 @@ OPENAPI_TAGS = [
     {"name": "accounts", "description": "People, organisations, API tokens, audit log."},
     {"name": "statistics", "description": "Datasets, imports (vintages) and measures."},
     {"name": "indices", "description": "The freight index: panel quotes, releases, methodology."},
+    {
+        "name": "logistics",
+        "description": "Places, equipment, transports and tracking of containers across modes.",
+    },
+    {
+        "name": "DCSA Track and Trace",
+        "description": "DCSA TNT 3.0.0 events: POST (for operators with a token) and GET.",
+    },
 ]
 
 
@@ -61,6 +69,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     )
     templates_dirs: dict[str, Path] = {}
     nav: list[NavEntry] = []
+    error_shapes: list[tuple[str, Any]] = []
     app.state.settings = settings
     app.state.db = db
     app.state.analytical = AnalyticalStore(settings.resolved_analytical_dir)
@@ -82,10 +91,12 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
             if module is not None:
                 app.include_router(module.router)
                 nav.extend(getattr(module, "NAV", []))
+                error_shapes.extend(getattr(module, "ERROR_SHAPES", {}).items())
     app.include_router(search.router)
     app.include_router(countries.router)
     app.include_router(home.router)
     app.state.nav = nav
+    app.state.error_shapes = error_shapes
     app.state.templates = Templates(templates_dirs)
     app.state.html_errors = app.state.templates.error_page
     return app

@@ -10,8 +10,10 @@ Every 4xx and 5xx answer of the API, and of any route whose caller does not ask 
 then ``Accept-Language``). A person's browser asking for a portal page gets the same error as
 a readable page. ``tests/web/test_error_shape.py`` holds every kind of error to this shape.
 
-Routes under ``/dcsa/`` answer in the DCSA error shape instead (the logistics capability
-registers its own handler for them).
+Routes under ``/dcsa/`` answer in the DCSA error shape instead: a capability's ``api.py`` may
+declare ``ERROR_SHAPES`` (path prefix -> renderer), which the app factory puts in
+``app.state.error_shapes``; ``respond`` hands every error under such a prefix to its renderer
+(logistics does so for DCSA Track and Trace).
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ log = logging.getLogger("silkhub.web")
 
 #: Render an error as an HTML page; set by the app factory (templates live above this module).
 HtmlErrorRenderer = Callable[[Request, int, str, str, Sequence[Problem]], Awaitable[Response]]
+#: Render an error in another shape (request, status, code, message, problems, headers).
+ErrorShape = Callable[
+    [Request, int, str, Message, Sequence[Problem], Mapping[str, str] | None], Response
+]
 
 _HTTP_CODES: dict[int, tuple[str, Message]] = {
     400: ("bad_request", Message("请求有误。", "Bad request.")),
@@ -113,6 +119,10 @@ async def respond(
     problems: Sequence[Problem] = (),
     headers: Mapping[str, str] | None = None,
 ) -> Response:
+    shapes: Sequence[tuple[str, ErrorShape]] = getattr(request.app.state, "error_shapes", ())
+    for prefix, shape in shapes:
+        if request.url.path.startswith(prefix):
+            return shape(request, status, code, message, problems, headers)
     lang = request_language(request)
     rid = _request_id(request)
     if wants_html(request):

@@ -18,6 +18,9 @@ Access = str | frozenset[Role]
 
 ADMIN_ONLY: Access = frozenset({Role.ADMIN})
 ALERTS_STAFF: Access = frozenset({Role.EDITOR, Role.APPROVER})
+LOGISTICS_SUBSCRIBERS: Access = frozenset(
+    {Role.SUBSCRIBER, Role.API_CLIENT, Role.LOGISTICS_OPERATOR}
+)
 
 ACCESS: dict[tuple[str, str], Access] = {
     # system and API documentation
@@ -159,6 +162,22 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/{lang}/alerts/coverage.csv"): ALERTS_STAFF,
     ("GET", "/api/indices/port"): PUBLIC,
     ("GET", "/api/indices/port/weights"): PUBLIC,
+    # logistics: tracking is public, as on carriers' sites (whoever holds the number may follow
+    # it); DCSA events are posted by operators' tokens and read by any signed-in consumer
+    ("GET", "/api/logistics/places"): PUBLIC,
+    ("GET", "/api/logistics/equipment"): PUBLIC,
+    ("GET", "/api/logistics/track/{kind}/{reference}"): PUBLIC,
+    ("GET", "/api/logistics/transports"): PUBLIC,
+    ("GET", "/api/logistics/transports/{mode}/{reference}"): PUBLIC,
+    ("POST", "/dcsa/tnt/v3/events"): frozenset({Role.LOGISTICS_OPERATOR}),
+    ("GET", "/dcsa/tnt/v3/events"): SIGNED_IN,
+    ("POST", "/api/logistics/subscriptions"): LOGISTICS_SUBSCRIBERS,
+    ("GET", "/api/logistics/subscriptions"): LOGISTICS_SUBSCRIBERS,
+    ("POST", "/api/logistics/subscriptions/{subscription_id}/secret"): LOGISTICS_SUBSCRIBERS,
+    ("DELETE", "/api/logistics/subscriptions/{subscription_id}"): LOGISTICS_SUBSCRIBERS,
+    ("GET", "/{lang}/track"): PUBLIC,
+    ("GET", "/{lang}/logistics/transports"): PUBLIC,
+    ("GET", "/{lang}/logistics/transports/{mode}/{reference}"): PUBLIC,
     # portal
     ("GET", "/"): PUBLIC,
     ("GET", "/{lang}/"): PUBLIC,
@@ -200,6 +219,10 @@ PATH_SAMPLES: dict[str, str] = {
     "report_id": "AAAAAAAAAAAAAAAAAAAAAAAA",
     "quote_id": "1",
     "week": "2018-W05",
+    "kind": "equipment",
+    "reference": "APZU4812090",
+    "mode": "RAIL",
+    "subscription_id": "1",
 }
 
 #: Form or query values a route needs to be called meaningfully.
@@ -219,6 +242,8 @@ FORM_SAMPLES: dict[tuple[str, str], dict[str, str]] = {
 }
 QUERY_SAMPLES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/indices/trade"): {"base": "2018"},
+    ("GET", "/dcsa/tnt/v3/events"): {"equipmentReference": "APZU4812090"},
+    ("GET", "/{lang}/track"): {"ref": "APZU4812090"},
     ("GET", "/api/countries/resolve"): {"name": "捷克"},
     ("GET", "/api/units/convert"): {"value": "3909", "from": "亿元", "to": "万元"},
     ("GET", "/api/stats/measure"): {"dataset": "trade", "value": "value_cny", "period": "2020-05"},

@@ -87,7 +87,8 @@ def call(
     token = key = None
     if caller is not None:
         token, key = _fresh_credentials(db, people[caller])
-    is_api = path.startswith("/api/")
+    # The DCSA routes are machine APIs too: called with a token, like /api/.
+    is_api = path.startswith(("/api/", "/dcsa/"))
     if is_api and token:
         headers["authorization"] = f"Bearer {token}"
     if not is_api:

@@ -1,0 +1,263 @@
+"""REST routes of logistics: ``/api/logistics`` (places, equipment, transports, tracking) and
+the DCSA Track and Trace 3.0.0 events API under ``/dcsa/tnt/v3`` (``dcsa_api.py``), which
+answers its errors in DCSA's shape (``ERROR_SHAPES``).
+
+Tracking is public, as on carriers' own sites: whoever holds a container, booking or
+transport document number may follow it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Query, Request, status
+
+from silkhub.accounts.models import Role
+from silkhub.accounts.service import Principal
+from silkhub.logistics import service, subscriptions, tracking
+from silkhub.logistics.dcsa_api import PREFIX, dcsa_error
+from silkhub.logistics.dcsa_api import router as dcsa_router
+from silkhub.logistics.models import Subscription, Transport
+from silkhub.logistics.reference import Place, places
+from silkhub.logistics.schemas import (
+    EquipmentOut,
+    JourneyOut,
+    MilestoneOut,
+    PlaceOut,
+    StopOut,
+    SubscriptionIn,
+    SubscriptionOut,
+    SubscriptionSecretOut,
+    TransportDetailOut,
+    TransportOut,
+)
+from silkhub.settings import Settings
+from silkhub.stores.database import Database
+from silkhub.web.i18n import request_language
+from silkhub.web.security import app_db, app_settings, require_roles
+
+ERROR_SHAPES = {f"{PREFIX}/": dcsa_error}
+
+api = APIRouter(prefix="/api/logistics", tags=["logistics"])
+Db = Annotated[Database, Depends(app_db)]
+Config = Annotated[Settings, Depends(app_settings)]
+Subscriber = Annotated[
+    Principal,
+    Depends(require_roles(Role.SUBSCRIBER, Role.API_CLIENT, Role.LOGISTICS_OPERATOR)),
+]
+
+
+def minutes(delta: timedelta | None) -> int | None:
+    return None if delta is None else round(delta.total_seconds() / 60)
+
+
+def place_out(place: Place | None, lang: str) -> PlaceOut | None:
+    if place is None:
+        return None
+    return PlaceOut(
+        locode=place.locode,
+        name=place.name.in_(lang),
+        name_zh=place.name.zh,
+        name_en=place.name.en,
+        country=place.country,
+        latitude=place.latitude,
+        longitude=place.longitude,
+        kinds=sorted(place.kinds),
+    )
+
+
+def milestone_out(m: tracking.Milestone | None, lang: str) -> MilestoneOut | None:
+    if m is None:
+        return None
+    return MilestoneOut(
+        event_type=m.event_type,
+        type_code=m.type_code,
+        name=m.name.in_(lang),
+        equipment=m.equipment,
+        mode=m.mode,
+        transport=m.transport_ref,
+        place=place_out(m.place, lang),
+        un_locode=m.un_locode,
+        planned=m.planned,
+        estimated=m.estimated,
+        actual=m.actual,
+        delay_minutes=minutes(m.delay),
+        skipped=m.skipped,
+    )
+
+
+@api.get("/places", summary="The places the hub knows, by UN/LOCODE")
+def list_places(request: Request) -> list[PlaceOut]:
+    lang = request_language(request)
+    return [p for p in (place_out(p, lang) for p in places().values()) if p is not None]
+
+
+@api.get("/equipment", summary="Known equipment references, to find something to track")
+def list_equipment(
+    db: Db, limit: Annotated[int, Query(ge=1, le=10_000)] = 100
+) -> list[EquipmentOut]:
+    with db.reading() as session:
+        seen = service.list_equipment(session, limit=limit)
+    return [
+        EquipmentOut(
+            reference=e.reference,
+            size_type=e.size_type,
+            events=e.events,
+            last_event_at=e.last_event_at,
+            track=f"/api/logistics/track/equipment/{e.reference}",
+        )
+        for e in seen
+    ]
+
+
+@api.get(
+    "/track/{kind}/{reference}",
+    summary="Where is my container: by equipment, booking or transport document",
+)
+def track(request: Request, db: Db, kind: str, reference: str) -> JourneyOut:
+    lang = request_language(request)
+    with db.reading() as session:
+        journey = tracking.track(session, kind, reference)
+    return JourneyOut(
+        kind=journey.kind,
+        reference=journey.reference,
+        equipment=journey.equipment,
+        status=milestone_out(journey.current, lang),
+        place=place_out(journey.place, lang),
+        next=milestone_out(journey.next, lang),
+        delay_minutes=minutes(journey.delay),
+        modes=journey.modes,
+        milestones=[m for m in (milestone_out(x, lang) for x in journey.milestones) if m],
+        retracted_events=journey.retracted,
+    )
+
+
+def _transport_out(t: Transport) -> TransportOut:
+    return TransportOut(
+        mode=t.mode,
+        reference=t.reference,
+        name=t.name,
+        service=t.service,
+        carrier=t.carrier,
+        vessel_imo=t.vessel_imo,
+        synthetic=t.synthetic,
+        route=[s.un_locode for s in t.stops],
+    )
+
+
+@api.get("/transports", summary="Vessel voyages, train runs, flights and truck trips")
+def list_transports(
+    db: Db,
+    mode: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[TransportOut]:
+    with db.reading() as session:
+        return [_transport_out(t) for t in service.list_transports(session, mode=mode, limit=limit)]
+
+
+@api.get(
+    "/transports/{mode}/{reference}",
+    summary="A voyage or train run: its stops, progress, delays and containers",
+)
+def get_transport(request: Request, db: Db, mode: str, reference: str) -> TransportDetailOut:
+    lang = request_language(request)
+    with db.reading() as session:
+        view = tracking.transport_view(session, service.get_transport(session, mode, reference))
+        base = _transport_out(view.transport)
+    return TransportDetailOut(
+        **base.model_dump(),
+        stops=[
+            StopOut(
+                sequence=s.sequence,
+                kind=s.kind,
+                un_locode=s.un_locode,
+                place=place_out(s.place, lang),
+                planned_arrival=s.planned_arrival,
+                planned_departure=s.planned_departure,
+                estimated_arrival=s.estimated_arrival,
+                estimated_departure=s.estimated_departure,
+                actual_arrival=s.actual_arrival,
+                actual_departure=s.actual_departure,
+                delay_minutes=minutes(s.delay),
+            )
+            for s in view.stops
+        ],
+        containers=view.containers,
+        teu=view.teu,
+        wagons=view.wagons,
+        stops_reached=view.progress[0],
+        delay_minutes=minutes(view.delay),
+    )
+
+
+def _subscription_out(s: Subscription) -> SubscriptionOut:
+    return SubscriptionOut(
+        id=s.id,
+        callback_url=s.callback_url,
+        filters=s.filters,
+        active=s.active,
+        created_at=s.created_at,
+        secret_rotated_at=s.secret_rotated_at,
+    )
+
+
+def _owner(principal: Principal) -> int | None:
+    """Whose subscriptions a principal sees: its own; an admin's, everyone's."""
+    return None if principal.has(Role.ADMIN) else principal.user_id
+
+
+@api.post(
+    "/subscriptions",
+    status_code=status.HTTP_201_CREATED,
+    summary="Subscribe a callback to events (pushed, signed); the secret is shown once",
+)
+def create_subscription(
+    body: SubscriptionIn, db: Db, settings: Config, principal: Subscriber
+) -> SubscriptionSecretOut:
+    with db.transaction(principal.actor) as session:
+        created = subscriptions.create(
+            session,
+            user_id=principal.user_id,
+            callback_url=body.callback_url,
+            filters=body.filters,
+            own_host=urlsplit(settings.base_url).hostname,
+        )
+        out = _subscription_out(created.subscription)
+    return SubscriptionSecretOut(**out.model_dump(), secret=created.secret)
+
+
+@api.get("/subscriptions", summary="Your subscriptions (an admin's: everyone's)")
+def list_subscriptions(db: Db, principal: Subscriber) -> list[SubscriptionOut]:
+    with db.reading() as session:
+        return [_subscription_out(s) for s in subscriptions.list_for(session, _owner(principal))]
+
+
+@api.post(
+    "/subscriptions/{subscription_id}/secret",
+    summary="Rotate a subscription's secret; pushes from now on are signed with the new one",
+)
+def rotate_secret(subscription_id: int, db: Db, principal: Subscriber) -> SubscriptionSecretOut:
+    with db.transaction(principal.actor) as session:
+        sub = subscriptions.owned(session, subscription_id, _owner(principal))
+        secret = subscriptions.rotate(session, sub)
+        out = _subscription_out(sub)
+    return SubscriptionSecretOut(**out.model_dump(), secret=secret)
+
+
+@api.delete(
+    "/subscriptions/{subscription_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="End a subscription",
+)
+def delete_subscription(subscription_id: int, db: Db, principal: Subscriber) -> None:
+    with db.transaction(principal.actor) as session:
+        subscriptions.delete(
+            session, subscriptions.owned(session, subscription_id, _owner(principal))
+        )
+
+
+router = APIRouter()
+router.include_router(api)
+router.include_router(dcsa_router)

@@ -1,0 +1,531 @@
+"""The operations of logistics: ingest track-and-trace events, query them the DCSA way, list
+equipment, register transports. Tracking (where is my container) is in ``tracking.py``.
+
+Ingestion is all or nothing per batch: a batch (one ``POST /events`` body, one file) with any
+error writes nothing, and the ``InvalidInput`` lists every problem with the event's position
+and field. Warnings (an IMO number failing its check digit) do not stop it and come back
+with the result. Within those rules:
+
+- An event is identified by its sender and ``eventID``: the submitting account and the
+  originating party it names (see ``events.sender_of``).
+- The same version again (same sender, eventID and ``eventUpdatedDateTime``, same document)
+  is accepted and changes nothing: senders may retry.
+- A later ``eventUpdatedDateTime`` replaces the current version; the earlier stays as
+  history (``is_current`` false).
+- An earlier ``eventUpdatedDateTime`` than the current one, or the same time with another
+  document, is refused: the sender's view of its own event is out of date.
+- A retraction is stored like any version, marked ``is_retracted``; it keeps the references
+  of the version it retracts, so the filters that found the event find its retraction.
+- The same version twice in one batch is refused (it says the batch was built wrongly).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from silkhub.core.errors import (
+    InvalidInput,
+    Location,
+    Message,
+    NotFound,
+    Problem,
+    Severity,
+)
+from silkhub.logistics.events import MODES, EventRecord, parse_event
+from silkhub.logistics.files import read_event_file
+from silkhub.logistics.models import TntEvent, TntEventRef, Transport, TransportStop
+from silkhub.logistics.queries import (
+    MAX_PAGE,
+    EquipmentSeen,
+    EventPage,
+    EventQuery,
+    check_query,
+    decode_cursor,
+    encode_cursor,
+    list_equipment,
+    query_events,
+)
+from silkhub.logistics.reference import check_container, check_imo, check_locode
+from silkhub.logistics.subscriptions import NewVersion, enqueue_pushes
+from silkhub.stores.operational import utcnow
+
+__all__ = [
+    "MAX_BATCH_EVENTS",
+    "MAX_PAGE",
+    "EquipmentSeen",
+    "EventPage",
+    "EventQuery",
+    "IngestResult",
+    "StopIn",
+    "Transport",
+    "check_equipment_reference",
+    "check_query",
+    "decode_cursor",
+    "encode_cursor",
+    "field_in_batch",
+    "get_transport",
+    "import_file",
+    "ingest",
+    "list_equipment",
+    "list_transports",
+    "query_events",
+    "register_transport",
+]
+
+#: Most events one ``POST /events`` may carry; bigger sets go as files (``silkhub logistics
+#: import``) or in several requests.
+MAX_BATCH_EVENTS = 5000
+# Keys per IN (...) lookup: one lookup for a whole API batch, well under the bound variables
+# SQLite (32766 since 3.32) and PostgreSQL (65535) take. Fewer lookups matter on a fresh
+# PostgreSQL store, whose planner scans the table until statistics say it has grown.
+_CHUNK = 5000
+
+
+@dataclass
+class IngestResult:
+    received: int = 0
+    stored: int = 0  # new versions written
+    unchanged: int = 0  # versions the store already had
+    retracted: int = 0
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def field_in_batch(position: int, path: str) -> Location:
+    """Where a problem is in a ``POST /events`` body, as DCSA's JSONPath ``propertyPath``."""
+    suffix = f".{path}" if path else ""
+    return Location(field=f"$.events[{position}]{suffix}")
+
+
+def ingest(
+    session: Session,
+    documents: Sequence[Any],
+    *,
+    default_sender: str,
+    received_by: str,
+    source: str,
+    where: Callable[[int, str], Location] = field_in_batch,
+    max_events: int | None = None,
+) -> IngestResult:
+    """Check every document, then store the batch, or nothing (see the module's rules).
+
+    ``where(position, path)`` says where a problem is (a request field, a file's line).
+    """
+    if max_events is not None and len(documents) > max_events:
+        raise InvalidInput.single(
+            "batch_too_large",
+            Message(
+                f"一批最多 {max_events} 个事件，本批有 {len(documents)} 个；请分批发送。",
+                f"A batch holds at most {max_events} events; this one has {len(documents)}. "
+                "Send it in parts.",
+            ),
+            location=Location(field="$.events"),
+            value=len(documents),
+        )
+    problems: list[Problem] = []
+    records: list[EventRecord] = []
+    for position, doc in enumerate(documents):
+        record, found = parse_event(
+            doc,
+            position=position,
+            default_sender=default_sender,
+            where=lambda path, p=position: where(p, path),  # type: ignore[misc]
+        )
+        problems += found
+        if record is not None:
+            records.append(record)
+    seen: dict[tuple[str, str, datetime], int] = {}
+    for r in records:
+        key = (r.sender, r.event_id, r.updated_at)
+        if key in seen:
+            problems.append(
+                Problem(
+                    "duplicate_in_batch",
+                    Message(
+                        f"事件“{r.event_id}”的同一版本在本批中出现两次（第 {seen[key] + 1} 个与第 "
+                        f"{r.position + 1} 个）。",
+                        f"The same version of event {r.event_id!r} is in the batch twice "
+                        f"(numbers {seen[key] + 1} and {r.position + 1}).",
+                    ),
+                    where(r.position, "eventID"),
+                    r.event_id,
+                )
+            )
+        else:
+            seen[key] = r.position
+    history = _history(session, {(r.sender, r.event_id) for r in records})
+    plan = _plan(records, history, problems, where)
+    result = IngestResult(received=len(documents))
+    result.warnings = [p for p in problems if p.severity is Severity.WARNING]
+    if any(p.severity is Severity.ERROR for p in problems):
+        raise InvalidInput(
+            Message(
+                f"事件批次有 {sum(p.severity is Severity.ERROR for p in problems)} 处错误，"
+                "未写入任何事件。",
+                f"The batch of events has {sum(p.severity is Severity.ERROR for p in problems)} "
+                "error(s); no event was written.",
+            ),
+            problems=problems,
+            code="invalid_events",
+        )
+    _write(session, plan, history, result, received_by=received_by, source=source)
+    return result
+
+
+@dataclass
+class _Stored:
+    row_id: int
+    updated_at: datetime
+    document: dict[str, Any]
+    is_current: bool
+    columns: dict[str, Any]
+    refs: list[tuple[str, str]]
+
+
+def _history(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], list[_Stored]]:
+    out: dict[tuple[str, str], list[_Stored]] = defaultdict(list)
+    ids = sorted({event_id for _, event_id in keys})
+    current_rows: list[int] = []
+    for start in range(0, len(ids), _CHUNK):
+        rows = session.execute(
+            select(TntEvent).where(TntEvent.event_id.in_(ids[start : start + _CHUNK]))
+        ).scalars()
+        for row in rows:
+            key = (row.sender, row.event_id)
+            if key not in keys:
+                continue
+            out[key].append(
+                _Stored(
+                    row.id,
+                    row.event_updated_at,
+                    row.document,
+                    row.is_current,
+                    {c: getattr(row, c) for c in _INHERITED},
+                    [],
+                )
+            )
+            if row.is_current:
+                current_rows.append(row.id)
+    by_row = {s.row_id: s for versions in out.values() for s in versions}
+    for start in range(0, len(current_rows), _CHUNK):
+        for ref in session.execute(
+            select(TntEventRef).where(
+                TntEventRef.event_row_id.in_(current_rows[start : start + _CHUNK])
+            )
+        ).scalars():
+            by_row[ref.event_row_id].refs.append((ref.kind, ref.reference))
+    return out
+
+
+#: What a retraction inherits from the version it retracts, so the same filters find it.
+_INHERITED = (
+    "event_type",
+    "mode",
+    "un_locode",
+    "equipment_reference",
+    "size_type",
+    "transport_ref",
+)
+
+
+def _plan(
+    records: list[EventRecord],
+    history: dict[tuple[str, str], list[_Stored]],
+    problems: list[Problem],
+    where: Callable[[int, str], Location],
+) -> dict[tuple[str, str], list[EventRecord]]:
+    """The new versions to write per event, in time order; refusals go to ``problems``."""
+    plan: dict[tuple[str, str], list[EventRecord]] = defaultdict(list)
+    for r in sorted(records, key=lambda r: (r.sender, r.event_id, r.updated_at)):
+        key = (r.sender, r.event_id)
+        stored = history.get(key, [])
+        same = next((s for s in stored if s.updated_at == r.updated_at), None)
+        if same is not None:
+            if same.document == r.document:
+                continue  # a retry of a version already here
+            problems.append(
+                Problem(
+                    "conflicting_version",
+                    Message(
+                        f"事件“{r.event_id}”已有更新时间为 {r.updated_at.isoformat()} 的另一版本；"
+                        "修改事件须使用更晚的 eventUpdatedDateTime。",
+                        f"Event {r.event_id!r} already has another version updated at "
+                        f"{r.updated_at.isoformat()}; a change needs a later "
+                        "eventUpdatedDateTime.",
+                    ),
+                    where(r.position, "eventUpdatedDateTime"),
+                    r.document.get("eventUpdatedDateTime"),
+                )
+            )
+            continue
+        current = next((s for s in stored if s.is_current), None)
+        if current is not None and r.updated_at < current.updated_at:
+            problems.append(
+                Problem(
+                    "older_than_stored",
+                    Message(
+                        f"事件“{r.event_id}”已存有更新的版本（{current.updated_at.isoformat()}），"
+                        "本版本较旧，未采用。",
+                        f"Event {r.event_id!r} already has a later version (updated "
+                        f"{current.updated_at.isoformat()}); this older one is refused.",
+                    ),
+                    where(r.position, "eventUpdatedDateTime"),
+                    r.document.get("eventUpdatedDateTime"),
+                )
+            )
+            continue
+        plan[key].append(r)
+    return plan
+
+
+def _write(
+    session: Session,
+    plan: dict[tuple[str, str], list[EventRecord]],
+    history: dict[tuple[str, str], list[_Stored]],
+    result: IngestResult,
+    *,
+    received_by: str,
+    source: str,
+) -> None:
+    now = utcnow()
+    retire: list[int] = []
+    rows: list[dict[str, Any]] = []
+    row_refs: list[list[tuple[str, str]]] = []
+    for key, versions in plan.items():
+        current = next((s for s in history.get(key, []) if s.is_current), None)
+        if current is not None:
+            retire.append(current.row_id)
+        inherited = dict(current.columns) if current is not None else {}
+        refs = list(current.refs) if current is not None else []
+        for i, r in enumerate(versions):
+            if r.retracted:
+                columns = dict(inherited)
+                result.retracted += 1
+            else:
+                columns = {
+                    "event_type": r.event_type,
+                    "mode": r.mode,
+                    "un_locode": r.un_locode,
+                    "equipment_reference": r.equipment_reference,
+                    "size_type": r.size_type,
+                    "transport_ref": r.transport_ref,
+                }
+                inherited = columns
+                refs = list(r.refs)
+            rows.append(
+                {
+                    **columns,
+                    "sender": r.sender,
+                    "event_id": r.event_id,
+                    "event_updated_at": r.updated_at,
+                    "is_current": i == len(versions) - 1,
+                    "is_retracted": r.retracted,
+                    "classifier": r.classifier,
+                    "type_code": r.type_code,
+                    "event_at": r.event_at,
+                    "facility_type": r.facility_type,
+                    "document": r.document,
+                    "received_at": now,
+                    "received_by": received_by,
+                    "source": source,
+                }
+            )
+            row_refs.append(refs)
+    for start in range(0, len(retire), _CHUNK):
+        session.execute(
+            update(TntEvent)
+            .where(TntEvent.id.in_(retire[start : start + _CHUNK]))
+            .values(is_current=False)
+        )
+    if not rows:
+        result.unchanged = result.received - result.stored
+        return
+    # Flush the retirements first: the partial unique index allows one current row per event.
+    session.flush()
+    ids = _insert_rows(session, rows)
+    ref_rows = [
+        {"event_row_id": row_id, "kind": kind, "reference": reference}
+        for row_id, refs in zip(ids, row_refs, strict=True)
+        for kind, reference in refs
+    ]
+    if ref_rows:
+        session.execute(insert(TntEventRef), ref_rows)
+    # Subscribers' pushes are written with the events, in this transaction (the outbox).
+    enqueue_pushes(
+        session,
+        (
+            NewVersion(row_id, row["event_type"], refs)
+            for row_id, row, refs in zip(ids, rows, row_refs, strict=True)
+        ),
+    )
+    result.stored = len(rows)
+    result.unchanged = result.received - result.stored
+
+
+def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert and return the new ids in order (both backends support RETURNING; one
+    statement per row would make a million-event import crawl)."""
+    ids: list[int] = []
+    for start in range(0, len(rows), 1000):
+        chunk = rows[start : start + 1000]
+        returned = session.execute(
+            insert(TntEvent).returning(TntEvent.id, sort_by_parameter_order=True), chunk
+        )
+        ids.extend(returned.scalars())
+    return ids
+
+
+# --- transports ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StopIn:
+    un_locode: str
+    kind: str  # origin, call, border, destination
+    planned_arrival: datetime | None = None
+    planned_departure: datetime | None = None
+
+
+STOP_KINDS = ("origin", "call", "border", "destination")
+
+
+def register_transport(
+    session: Session,
+    *,
+    mode: str,
+    reference: str,
+    name: str,
+    stops: Iterable[StopIn],
+    service: str | None = None,
+    carrier: str | None = None,
+    vessel_imo: str | None = None,
+    details: dict[str, Any] | None = None,
+    synthetic: bool = False,
+) -> tuple[Transport, list[Problem]]:
+    """Add a voyage, train run, flight or truck trip with its planned stops; the warnings
+    (an IMO number failing its check digit) come back with it."""
+    problems: list[Problem] = []
+    if mode not in MODES:
+        problems.append(
+            Problem(
+                "bad_code",
+                Message(f"运输方式“{mode}”未知。", f"Unknown mode of transport {mode!r}."),
+                Location(field="mode"),
+                mode,
+            )
+        )
+    if vessel_imo is not None:
+        problems += check_imo(vessel_imo, Location(field="vessel_imo"))
+    stop_list = list(stops)
+    for i, stop in enumerate(stop_list):
+        problems += check_locode(stop.un_locode, Location(field=f"stops[{i}].un_locode"))
+        if stop.kind not in STOP_KINDS:
+            problems.append(
+                Problem(
+                    "bad_code",
+                    Message(f"经停类型“{stop.kind}”未知。", f"Unknown kind of stop {stop.kind!r}."),
+                    Location(field=f"stops[{i}].kind"),
+                    stop.kind,
+                )
+            )
+    exists = session.execute(
+        select(Transport.id).where(Transport.mode == mode, Transport.reference == reference)
+    ).first()
+    if exists is not None:
+        problems.append(
+            Problem(
+                "duplicate_transport",
+                Message(
+                    f"{mode} 运输“{reference}”已登记。",
+                    f"The {mode} transport {reference!r} is already registered.",
+                ),
+                Location(field="reference"),
+                reference,
+            )
+        )
+    report_errors = [p for p in problems if p.severity is Severity.ERROR]
+    if report_errors:
+        raise InvalidInput(report_errors[0].message, problems=problems, code=report_errors[0].code)
+    transport = Transport(
+        mode=mode,
+        reference=reference,
+        name=name,
+        service=service,
+        carrier=carrier,
+        vessel_imo=vessel_imo,
+        details=details or {},
+        synthetic=synthetic,
+        stops=[
+            TransportStop(
+                sequence=i + 1,
+                un_locode=s.un_locode,
+                kind=s.kind,
+                planned_arrival=s.planned_arrival,
+                planned_departure=s.planned_departure,
+            )
+            for i, s in enumerate(stop_list)
+        ],
+    )
+    session.add(transport)
+    session.flush()
+    return transport, problems
+
+
+def get_transport(session: Session, mode: str, reference: str) -> Transport:
+    found = session.execute(
+        select(Transport).where(Transport.mode == mode.upper(), Transport.reference == reference)
+    ).scalar_one_or_none()
+    if found is None:
+        raise NotFound(
+            Message(
+                f"没有 {mode} 运输“{reference}”。", f"There is no {mode} transport {reference!r}."
+            )
+        )
+    return found
+
+
+def list_transports(
+    session: Session, *, mode: str | None = None, limit: int = 100
+) -> list[Transport]:
+    stmt = select(Transport).order_by(Transport.mode, Transport.reference).limit(limit)
+    if mode:
+        stmt = stmt.where(Transport.mode == mode.upper())
+    return list(session.execute(stmt).scalars())
+
+
+def check_equipment_reference(value: str) -> None:
+    """Raise ``InvalidInput`` if ``value`` is no ISO 6346 container number."""
+    problems = check_container(value, Location(field="equipmentReference"))
+    if problems:
+        raise InvalidInput(problems[0].message, problems=problems, code=problems[0].code)
+
+
+# --- files ---------------------------------------------------------------------------------
+
+
+def import_file(
+    session: Session,
+    path: Path,
+    *,
+    sender: str,
+    received_by: str,
+    fmt: str | None = None,
+) -> IngestResult:
+    """Ingest an NDJSON or CSV file of events as one batch (see ``files``); problems name
+    the file, the line and the field."""
+    events = read_event_file(path, fmt=fmt)
+    return ingest(
+        session,
+        events.documents,
+        default_sender=sender,
+        received_by=received_by,
+        source=f"file:{events.name}"[:200],
+        where=events.where,
+    )

@@ -1,0 +1,78 @@
+"""The portal's tracking pages: the form, a journey with its timeline and map data, the
+errors a person makes shown on the page, the list of trains and voyages and a train run's
+page, in both languages."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from fastapi.testclient import TestClient
+
+from silkhub.stores.database import Database
+from tests.logistics.factory import CONTAINER
+from tests.logistics.test_tracking import TRAIN, hub  # noqa: F401 - the fixture
+
+HTML = {"accept": "text/html"}
+
+
+def map_data(html: str) -> dict:
+    match = re.search(
+        r'<script type="application/json" id="route-map-data">(.*?)</script>', html, re.S
+    )
+    assert match, "no map data on the page"
+    return json.loads(match.group(1))
+
+
+def test_the_form_alone(client: TestClient) -> None:
+    page = client.get("/zh/track", headers=HTML)
+    assert page.status_code == 200
+    assert 'name="ref"' in page.text and "货物追踪" in page.text
+    assert "route-map" not in page.text
+
+
+def test_a_journey_in_english(client: TestClient, hub: Database) -> None:  # noqa: F811
+    page = client.get(f"/en/track?ref={CONTAINER.lower()}", headers=HTML)
+    assert page.status_code == 200, page.text
+    text = page.text
+    assert "Crossed the border · Khorgos (Horgos)" in text
+    assert "Arrived · Duisburg" in text and "2.0 days late" in text
+    assert text.count('<tr class="milestone-') == 7
+    assert 'class="milestone-skipped"' in text  # planned through Alashankou
+    assert f'href="/en/logistics/transports/RAIL/{TRAIN}"' in text
+    data = map_data(text)
+    assert [p["name"] for p in data["route"]] == ["Yiwu", "Khorgos (Horgos)", "Duisburg"]
+    assert data["here"]["name"] == "Khorgos (Horgos)"
+    assert data["here"]["coord"] == [80.42, 44.214]
+
+
+def test_a_journey_in_chinese(client: TestClient, hub: Database) -> None:  # noqa: F811
+    page = client.get(f"/zh/track?ref={CONTAINER}", headers=HTML)
+    assert page.status_code == 200
+    assert "过境 · 霍尔果斯" in page.text and "晚 2.0 天" in page.text
+
+
+def test_mistakes_are_shown_on_the_page(client: TestClient, hub: Database) -> None:  # noqa: F811
+    wrong = client.get("/en/track?ref=APZU4812091", headers=HTML)
+    assert wrong.status_code == 422 and "the check digit should be 0, not 1" in wrong.text
+    unknown = client.get("/zh/track?ref=CSQU3054383", headers=HTML)
+    assert unknown.status_code == 404 and "没有关于" in unknown.text
+    assert 'name="ref"' in unknown.text  # the form stays, to try again
+
+
+def test_trains_and_a_train_runs_page(client: TestClient, hub: Database) -> None:  # noqa: F811
+    listed = client.get("/en/logistics/transports", headers=HTML)
+    assert listed.status_code == 200 and TRAIN in listed.text
+    assert "Yiwu → Alashankou → Małaszewicze → Duisburg" in listed.text
+    page = client.get(f"/en/logistics/transports/RAIL/{TRAIN}", headers=HTML)
+    assert page.status_code == 200
+    assert "1 of 4 stops reached" in page.text and "1 containers, 2.0 TEU" in page.text
+    assert f'href="/en/track?ref={CONTAINER}"' in page.text
+    assert [p["name"] for p in map_data(page.text)["route"]] == [
+        "Yiwu",
+        "Alashankou",
+        "Małaszewicze",
+        "Duisburg",
+    ]
+    missing = client.get("/en/logistics/transports/RAIL/nothing", headers=HTML)
+    assert missing.status_code == 404
