@@ -124,6 +124,8 @@ KIND_NAMES = {
     "bulletin": Message("简报期刊", "Bulletin"),
     "project": Message("标志性工程", "Flagship project"),
     "footprint": Message("境外布局", "Footprint abroad"),
+    "transport": Message("运输", "Transport"),
+    "container": Message("集装箱", "Container"),
 }
 
 

@@ -30,3 +30,9 @@ def test_any_name_leads_to_the_page(demo_client: TestClient) -> None:
 def test_a_government_only_alert_is_not_on_the_public_page(demo_client: TestClient) -> None:
     page = demo_client.get("/en/countries/TR")
     assert page.status_code == 200 and "Turkish lira" not in page.text
+
+
+def test_the_trains_to_a_country(demo_client: TestClient) -> None:
+    page = demo_client.get("/en/countries/DE")
+    assert page.status_code == 200
+    assert 'href="/en/logistics/transports/RAIL/DEMO-X8001-20201203"' in page.text

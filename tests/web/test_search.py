@@ -61,3 +61,13 @@ def test_every_page_has_the_search_box(demo_client: TestClient) -> None:
     for path in ("/zh/", "/en/stats", "/en/alerts"):
         page = demo_client.get(path).text
         assert 'role="search"' in page and 'name="q"' in page, path
+
+
+def test_trains_and_containers(demo_client: TestClient) -> None:
+    train = _results(demo_client, "X8001")
+    assert train and train[0]["kind"] == "transport"
+    assert train[0]["url"] == "/en/logistics/transports/RAIL/DEMO-X8001-20201203"
+    container = _results(demo_client, "DMOU0000010")
+    assert container[0]["kind"] == "container"
+    assert container[0]["url"] == "/en/track?by=equipment&ref=DMOU0000010"
+    assert demo_client.get(container[0]["url"]).status_code == 200
