@@ -5,7 +5,8 @@ reuses one given with ``--data-dir``, serves it with ``silkhub serve`` in a chil
 127.0.0.1, and then, from this process, over one keep-alive connection:
 
 1. **first**: each page once, straight after start-up (what the first visitor after a restart
-   waits for);
+   waits for), once the server has reported its own warm-up done (``silkhub serve`` requests
+   every public page once when it starts; see ``silkhub.web.server.warm_up``);
 2. **warm-up**: each page a few more times;
 3. **measured**: ``--requests`` rounds; each round requests every page once, in turn, so that
    noise from the shared machine falls on every page alike.
@@ -110,9 +111,25 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(rank, len(ordered)) - 1]
 
 
-def measure(origin: str, rounds: int, server: subprocess.Popen[bytes]) -> dict[str, Any]:
-    with httpx.Client(base_url=origin, timeout=60) as client:
+def warm_up_line(log_path: Path, wait_s: float = 180) -> str | None:
+    """The server's own warm-up report (``silkhub.web.server.warm_up``), once it is done; None
+    from a server that does not warm up."""
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+            if "warm-up:" in line:
+                return line[line.index("warm-up:") :]
+        time.sleep(0.2)
+    return None
+
+
+def measure(
+    origin: str, rounds: int, server: subprocess.Popen[bytes], log_path: Path
+) -> dict[str, Any]:
+    # trust_env=False: no proxy from the environment between the benchmark and 127.0.0.1.
+    with httpx.Client(base_url=origin, timeout=60, trust_env=False) as client:
         started_s = wait_until_up(client, server)
+        warmed = warm_up_line(log_path)
         first = {path: timed_get(client, path) for path in PAGES}
         for _ in range(WARM_UP):
             for path in [BASELINE, *PAGES]:
@@ -121,7 +138,7 @@ def measure(origin: str, rounds: int, server: subprocess.Popen[bytes]) -> dict[s
         for _ in range(rounds):
             for path in times:
                 times[path].append(timed_get(client, path))
-    return {"started_s": started_s, "first": first, "times": times}
+    return {"started_s": started_s, "warm_up": warmed, "first": first, "times": times}
 
 
 def main() -> None:
@@ -142,7 +159,7 @@ def main() -> None:
                 stderr=subprocess.STDOUT,
             )
             try:
-                result = measure(f"http://127.0.0.1:{port}", args.requests, server)
+                result = measure(f"http://127.0.0.1:{port}", args.requests, server, log_path)
             finally:
                 server.terminate()
                 server.wait(timeout=30)
@@ -151,6 +168,7 @@ def main() -> None:
     base_p50, base_p95 = percentile(times[BASELINE], 50), percentile(times[BASELINE], 95)
     pages: dict[str, dict[str, float]] = {}
     print(f"server answered {result['started_s']:.1f} s after start; {args.requests} rounds")
+    print(f"server's {result['warm_up'] or 'warm-up: none reported'}")
     print(f"{'page':<28} {'first':>8} {'p50':>8} {'p95':>8} {'p95/base':>9}   (ms)")
     print(f"{BASELINE + ' (baseline)':<28} {'':>8} {base_p50:>8.1f} {base_p95:>8.1f} {1:>9.1f}")
     for path in PAGES:
@@ -168,6 +186,7 @@ def main() -> None:
     summary = {
         "benchmark": "portal",
         "rounds": args.requests,
+        "warm_up": result["warm_up"],
         "baseline": {"path": BASELINE, "p50_ms": round(base_p50, 1), "p95_ms": round(base_p95, 1)},
         "pages": pages,
         "worst_page": worst,

@@ -24,6 +24,10 @@ router.include_router(pages_console.router)
 #: submission page and the console.
 NAV = [("/indices", Message("指数", "Indices"))]
 
+#: Pages ``silkhub serve`` requests once at start-up (``silkhub.web.server.warm_up``): the
+#: methodology's chain links take about a second to compute.
+WARM_UP = ["/indices", "/indices/methodology"]
+
 
 def home_card(request: Request) -> dict[str, Any] | None:
     """The home page's indices card: the latest public release of the freight index (never

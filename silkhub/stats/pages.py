@@ -25,6 +25,10 @@ router.include_router(pages_upload.router)
 #: analysts, the upload page.
 NAV = [("/stats", Message("统计", "Statistics"))]
 
+#: Pages ``silkhub serve`` requests once at start-up, so that their first visitor does not
+#: wait for the figures to be computed (``silkhub.web.server.warm_up``).
+WARM_UP = ["/stats", "/stats/briefing"]
+
 
 def home_card(request: Request) -> dict[str, Any] | None:
     """The home page's statistics card: the first headlines, or None without data."""

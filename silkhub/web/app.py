@@ -19,6 +19,7 @@ from silkhub.stores.analytical import AnalyticalStore
 from silkhub.stores.database import Database
 from silkhub.web import home, system_api, vocabulary_api
 from silkhub.web.errors import install_error_handlers
+from silkhub.web.i18n import LANGUAGES
 from silkhub.web.security import BodyLimitMiddleware
 from silkhub.web.templating import Templates
 
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     )
     templates_dirs: dict[str, Path] = {}
     nav: list[tuple[str, Message]] = []
+    warm: list[str] = ["/"]
     app.state.settings = settings
     app.state.db = db
     app.state.analytical = AnalyticalStore(settings.resolved_analytical_dir)
@@ -83,8 +85,13 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
             if module is not None:
                 app.include_router(module.router)
                 nav.extend(getattr(module, "NAV", []))
+                if part == "pages":
+                    entries = [href for href, _ in getattr(module, "NAV", [])]
+                    warm.extend(getattr(module, "WARM_UP", entries))
     app.include_router(home.router)
     app.state.nav = nav
+    # The public pages ``silkhub serve`` requests once at start-up (``server.warm_up``).
+    app.state.warm_paths = [f"/{lang}{path}" for lang in LANGUAGES for path in warm]
     app.state.templates = Templates(templates_dirs)
     app.state.html_errors = app.state.templates.error_page
     return app
