@@ -2,7 +2,8 @@
 
 Builds the demonstration hub (``silkhub demo --no-serve``, seeded) in a temporary directory, or
 reuses one given with ``--data-dir``, serves it with ``silkhub serve`` in a child process on
-127.0.0.1, and then, from this process, over one keep-alive connection:
+127.0.0.1 (this checkout's silkhub, or the one on ``PYTHONPATH`` when that is set, e.g. an
+older version to compare with), and then, from this process, over one keep-alive connection:
 
 1. **first**: each page once, straight after start-up (what the first visitor after a restart
    waits for), once the server has reported its own warm-up done (``silkhub serve`` requests
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -61,8 +63,19 @@ def free_port() -> int:
         return port
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
 def silkhub(*args: str) -> list[str]:
     return [sys.executable, "-m", "silkhub", *args]
+
+
+def child_env() -> dict[str, str]:
+    """The server runs this checkout's silkhub, or PYTHONPATH's when it is set (to measure
+    another version): not whatever ``python -m`` would find in the current directory."""
+    env = dict(os.environ)
+    env.setdefault("PYTHONPATH", str(ROOT))
+    return env
 
 
 def prepare(data_dir: Path) -> None:
@@ -76,6 +89,8 @@ def prepare(data_dir: Path) -> None:
         silkhub("demo", "--data-dir", str(data_dir), "--no-serve"),
         check=True,
         stdout=subprocess.DEVNULL,
+        cwd=data_dir.parent,
+        env=child_env(),
     )
 
 
@@ -111,7 +126,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(rank, len(ordered)) - 1]
 
 
-def warm_up_line(log_path: Path, wait_s: float = 180) -> str | None:
+def warm_up_line(log_path: Path, wait_s: float = 60) -> str | None:
     """The server's own warm-up report (``silkhub.web.server.warm_up``), once it is done; None
     from a server that does not warm up."""
     deadline = time.monotonic() + wait_s
@@ -157,6 +172,8 @@ def main() -> None:
                 silkhub("--data-dir", str(data_dir), "serve", "--port", str(port)),
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                cwd=tmp,
+                env=child_env(),
             )
             try:
                 result = measure(f"http://127.0.0.1:{port}", args.requests, server, log_path)
