@@ -56,6 +56,7 @@ def focus_stops(page: Page, count: int) -> list[dict[str, object]]:
 def test_every_public_page_can_be_used_by_keyboard_and_screen_reader(
     hub: LiveHub, lang: str
 ) -> None:
+    charts = fields = 0
     with hub.person(locale=LANG_ATTRIBUTE[lang]) as page:
         for path in PUBLIC:
             page.goto(hub.url(f"/{lang}{path}"))
@@ -64,6 +65,8 @@ def test_every_public_page_can_be_used_by_keyboard_and_screen_reader(
             assert page.evaluate(UNNAMED_FIELDS) == [], where
             assert page.evaluate(CHARTS_WITHOUT_DATA) == [], where
             assert page.locator("img:not([alt])").count() == 0, where
+            charts += page.locator(".chart").count()
+            fields += page.locator("main select, main input:not([type=hidden])").count()
 
             stops = focus_stops(page, TAB_STOPS)
             assert stops[0]["text"] == SKIP_LINK[lang], where
@@ -75,6 +78,9 @@ def test_every_public_page_can_be_used_by_keyboard_and_screen_reader(
             page.keyboard.press("Enter")
             assert page.evaluate("document.activeElement.id") == "main", where
         screenshot(page, f"keyboard-{lang}")
+    # The checks above looked at something: the dashboard's and the indices' charts, the
+    # filter forms and the sign-in form.
+    assert charts >= 6 and fields >= 8, (charts, fields)
 
 
 #: The workspace tabs, and the one role each is for.
