@@ -162,7 +162,9 @@ def keep_local(context: BrowserContext, origin: str) -> Watch:
             route.abort("blockedbyclient")
 
     def failed(request: Request) -> None:
-        if request.url.startswith(origin + "/static/"):
+        # ERR_ABORTED: the page was left before the file arrived (a journey moving on while
+        # a map still loads), not a file the server failed to deliver.
+        if request.url.startswith(origin + "/static/") and request.failure != "net::ERR_ABORTED":
             watch.broken_assets.append(f"{request.url} ({request.failure})")
 
     context.route("**/*", route)
