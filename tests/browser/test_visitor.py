@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from tests.browser.conftest import LiveHub, screenshot
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 SCALES = {
     "万亿": Decimal(10) ** 12,
@@ -48,10 +52,8 @@ def test_figures_of_reads_both_languages() -> None:
     ]
 
 
-def card_lines(page: object, heading_id: str) -> list[str]:
-    from playwright.sync_api import Page
-
-    assert isinstance(page, Page)
+def card_lines(page: Page, heading_id: str) -> list[str]:
+    """The lines of the home page's card whose heading has ``heading_id``."""
     card = page.locator("section.card").filter(has=page.locator(f"#{heading_id}"))
     return card.locator(".card-lines li").all_inner_texts()
 
