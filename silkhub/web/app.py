@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from silkhub import __version__
+from silkhub.accounts.models import Role
 from silkhub.core.errors import Message
 from silkhub.registry import CAPABILITIES, capability_dir, capability_module
 from silkhub.settings import Settings, get_settings
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     templates_dirs: dict[str, Path] = {}
     nav: list[tuple[str, Message]] = []
     warm: list[str] = ["/"]
+    workspaces: list[tuple[str, Message, Role]] = []
     app.state.settings = settings
     app.state.db = db
     app.state.analytical = AnalyticalStore(settings.resolved_analytical_dir)
@@ -88,8 +90,10 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
                 if part == "pages":
                     entries = [href for href, _ in getattr(module, "NAV", [])]
                     warm.extend(getattr(module, "WARM_UP", entries))
+                    workspaces.extend(getattr(module, "WORKSPACES", []))
     app.include_router(home.router)
     app.state.nav = nav
+    app.state.workspaces = workspaces
     # The public pages ``silkhub serve`` requests once at start-up (``server.warm_up``).
     app.state.warm_paths = [f"/{lang}{path}" for lang in LANGUAGES for path in warm]
     app.state.templates = Templates(templates_dirs)

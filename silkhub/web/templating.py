@@ -87,6 +87,7 @@ class Templates:
         principal = _principal_or_none(request)
         settings = request.app.state.settings
         other = "en" if lang == "zh" else "zh"
+        nav = _navigation(request, lang, principal)
         page = {
             "request": request,
             "lang": lang,
@@ -99,7 +100,8 @@ class Templates:
             "base_url": settings.base_url,
             "static": lambda path: f"/static/{path}?v={__version__}",
             "path": request.url.path,
-            "nav": [(f"/{lang}{href}", label.in_(lang)) for href, label in request.app.state.nav],
+            "nav": nav,
+            "nav_current": _current(request.url.path, [href for href, _ in nav]),
             **(context or {}),
         }
         html = self.envs[lang].get_template(name).render(page)
@@ -134,6 +136,27 @@ class Templates:
             },
             status=status,
         )
+
+
+def _navigation(request: Request, lang: str, principal: Principal | None) -> list[tuple[str, str]]:
+    """The capabilities' entries, then the workspaces this person's roles may use (none for a
+    visitor): a link is shown only to those it can serve."""
+    state = request.app.state
+    entries = [(f"/{lang}{href}", label.in_(lang)) for href, label in state.nav]
+    if principal is not None:
+        entries += [
+            (f"/{lang}{href}", label.in_(lang))
+            for href, label, role in getattr(state, "workspaces", [])
+            if principal.has(role)
+        ]
+    return entries
+
+
+def _current(path: str, hrefs: Sequence[str]) -> str | None:
+    """The one entry the page is under: the longest that the path starts with (the upload
+    page is under "Upload data", not also under "Statistics")."""
+    under = [h for h in hrefs if path == h or path.startswith(h + "/")]
+    return max(under, key=len) if under else None
 
 
 def _principal_or_none(request: Request) -> Principal | None:

@@ -83,21 +83,30 @@ def test_every_public_page_can_be_used_by_keyboard_and_screen_reader(
     assert charts >= 6 and fields >= 8, (charts, fields)
 
 
-#: The workspace tabs, and the one role each is for.
+#: The workspaces on each capability's pages, and the one role each is for (an admin has all).
 WORKSPACES = {
     "/zh/stats": {"导入数据": "analyst"},
     "/zh/indices": {"报价提交": "panelist", "编制台": "compiler"},
 }
 
 
-@pytest.mark.parametrize("who", [None, "analyst", "compiler", "panelist", "subscriber"])
+@pytest.mark.parametrize("who", [None, "analyst", "compiler", "panelist", "subscriber", "admin"])
 def test_workspace_links_only_for_the_roles_that_use_them(hub: LiveHub, who: str | None) -> None:
     with hub.person() as page:
         page.goto(hub.url("/zh/"))
         if who is not None:
             hub.sign_in(page, who)
-        for path, tabs in WORKSPACES.items():
+        for path, workspaces in WORKSPACES.items():
             page.goto(hub.url(path))
-            for label, role in tabs.items():
-                link = page.locator("nav").get_by_role("link", name=label, exact=True)
-                assert link.count() == (1 if who == role else 0), (who, path, label)
+            for label, role in workspaces.items():
+                shown = 1 if who in (role, "admin") else 0
+                # In the site's navigation, on every page, and in the capability's tabs.
+                header = page.locator("header nav").get_by_role("link", name=label, exact=True)
+                tabs = page.locator("main nav").get_by_role("link", name=label, exact=True)
+                assert (header.count(), tabs.count()) == (shown, shown), (who, path, label)
+        if who == "admin":
+            # On a workspace, its own link is the current one, not its capability's too.
+            page.locator("header nav").get_by_role("link", name="编制台").click()
+            current = page.locator('header nav [aria-current="page"]')
+            assert current.all_inner_texts() == ["编制台"]
+            screenshot(page, "navigation-admin")
