@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,7 +28,6 @@ from tests.browser.support import (
     ARTIFACTS,
     Clock,
     LiveServer,
-    Watch,
     browser_missing,
     copy_hub,
     launch,
@@ -70,7 +69,6 @@ class LiveHub:
     db: Database
     clock: Clock
     browser: Browser
-    watches: list[Watch] = field(default_factory=list)
 
     def url(self, path: str) -> str:
         return self.origin + path
@@ -80,7 +78,6 @@ class LiveHub:
         """One person's browser (own cookies), in ``locale``. On leaving the block, whatever
         the person saw must have come from the server alone, with no script error."""
         with local_context(self.browser, self.origin, locale=locale) as (page, watch):
-            self.watches.append(watch)
             yield page
             assert watch.problems() == []
 
@@ -131,6 +128,5 @@ def served_hub(
 def hub(served_hub: LiveHub) -> Iterator[LiveHub]:
     """The module's served hub, its clock back to the real time for each test."""
     served_hub.clock.now = None
-    served_hub.watches.clear()
     yield served_hub
     served_hub.clock.now = None
