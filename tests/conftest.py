@@ -95,6 +95,8 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 DEMO_SEED = 2020
+#: The password of every login of the session's demonstration hub.
+DEMO_PASSWORD = "demo-password-1"
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ def demo_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoHub]:
     """The full demonstration hub (about 30 s to build), built once per test run."""
     data_dir = tmp_path_factory.mktemp("demo-hub") / "hub"
     settings = Settings(data_dir=data_dir, secret_key="test-secret-key-not-for-production")
-    build_demo(settings, seed=DEMO_SEED, password="demo-password-1")
+    build_demo(settings, seed=DEMO_SEED, password=DEMO_PASSWORD)
     db = Database.from_url(f"sqlite:///{data_dir / 'silkhub.db'}")
     store = AnalyticalStore(data_dir / "analytical")
     yield DemoHub(data_dir, db, store)

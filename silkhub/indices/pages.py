@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 
 from silkhub.core.errors import Message
 from silkhub.indices import freight_reads, pages_console, pages_panel, pages_public, service
-from silkhub.indices.pages_common import app_now, pct_text, value_text
+from silkhub.indices.pages_common import TABS, app_now, pct_text, value_text
 from silkhub.web.i18n import request_language
 from silkhub.web.security import app_db
 
@@ -23,6 +23,13 @@ router.include_router(pages_console.router)
 #: The pages' own tabs (``pages_common.TABS``) lead to the methodology and, by role, to the
 #: submission page and the console.
 NAV = [("/indices", Message("指数", "Indices"))]
+
+#: Workspace pages the navigation links for the roles that may use them (the role's tabs).
+WORKSPACES = [(path, label, role) for path, label, role in TABS if role is not None]
+
+#: Pages ``silkhub serve`` requests once at start-up (``silkhub.web.server.warm_up``): the
+#: methodology's chain links take about a second to compute.
+WARM_UP = ["/indices", "/indices/methodology"]
 
 
 def home_card(request: Request) -> dict[str, Any] | None:

@@ -437,7 +437,7 @@ def _vintage_note(db: Database, results: Iterable[MeasureResult], lang: str) -> 
     if not used:
         return []
     with db.reading() as session:
-        import_of = {(r.dataset, r.vintage): r.id for r in service.list_imports(session)}
+        import_of = service.import_ids(session)
         periods = service.vintage_periods(session).to_pylist()
     first_vintage: dict[tuple[str, date], int] = {}
     for p in periods:

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import pyarrow as pa
+
 from silkhub.core.errors import Message
 from silkhub.core.periods import Month, Period, YearToDate
 from silkhub.stats import service
@@ -128,25 +130,38 @@ class Figure:
         return sentence(self.result, lang)
 
 
-def latest_month(db: Database, dataset_name: str) -> Month | None:
-    """The latest month of a dataset that any import has published."""
-    with db.reading() as session:
-        periods = service.vintage_periods(session, dataset_name).column("period").to_pylist()
-    return Month.from_date(max(periods)) if periods else None
-
-
 def headline_figures(
     db: Database, store: AnalyticalStore, period: Period | None = None
 ) -> list[Figure]:
     """Every headline with data: for ``period``, or the year to date of each dataset's latest
-    published month."""
+    published month.
+
+    Remembered until the next import: the home page and the dashboard show them on every
+    request, and eleven figures cost far more than one read of the vintages."""
+    with db.reading() as session:
+        vintages = service.vintage_periods(session)
+    key = ("headlines", str(store.root), period, service.vintage_state(vintages))
+    # A copy: the remembered list is shared by every request.
+    return list(service.remembered(key, lambda: _figures(db, store, period, vintages)))
+
+
+def _figures(
+    db: Database, store: AnalyticalStore, period: Period | None, vintages: pa.Table
+) -> list[Figure]:
+    latest: dict[str, Month] = {}
+    for dataset, day in zip(
+        vintages.column("dataset").to_pylist(), vintages.column("period").to_pylist(), strict=True
+    ):
+        month = Month.from_date(day)
+        if dataset not in latest or month > latest[dataset]:
+            latest[dataset] = month
     figures: list[Figure] = []
     for headline in HEADLINES:
         chosen = period
         if chosen is None:
-            month = latest_month(db, headline.dataset)
-            if month is None:
+            if headline.dataset not in latest:
                 continue
+            month = latest[headline.dataset]
             chosen = YearToDate(month.year, month.month)
         query = MeasureQuery(
             dataset=headline.dataset,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 
 from silkhub.core.errors import Message
 from silkhub.stats import pages_briefing, pages_dashboard, pages_footprint, pages_upload
-from silkhub.stats.pages_common import headline_rows
+from silkhub.stats.pages_common import TABS, headline_rows
 from silkhub.web.i18n import request_language
 from silkhub.web.security import app_analytical, app_db
 
@@ -25,6 +25,14 @@ router.include_router(pages_footprint.router)
 #: the statistics pages' own tabs (``pages_common.TABS``) lead to the briefing and, for
 #: analysts, the upload page.
 NAV = [("/stats", Message("统计", "Statistics"))]
+
+#: Workspace pages, (path after /{lang}, label, role): the navigation links each only for the
+#: people whose roles may use it (the tabs above those that need a role).
+WORKSPACES = [(path, label, role) for path, label, role in TABS if role is not None]
+
+#: Pages ``silkhub serve`` requests once at start-up, so that their first visitor does not
+#: wait for the figures to be computed (``silkhub.web.server.warm_up``).
+WARM_UP = ["/stats", "/stats/briefing"]
 
 
 def home_card(request: Request) -> dict[str, Any] | None:

@@ -16,7 +16,7 @@ import pyarrow as pa
 from silkhub.core import groups
 from silkhub.core.errors import NotFound, SilkhubError
 from silkhub.core.periods import Month, Period, Quarter, Year, YearToDate, parse_period
-from silkhub.stats import measures, service
+from silkhub.stats import service
 from silkhub.stats.datasets import DATASETS, Dataset, Field, Kind
 from silkhub.stats.measures import MeasureQuery, MeasureResult
 from silkhub.stats.measures_query import SUMMABLE_KINDS, country_field
@@ -275,10 +275,7 @@ def groups_table(
     codes = [c for c in SHARE_GROUPS if any(groups.members(c, day) for day in days)]
     if not codes:
         return None
-    with db.reading() as session:
-        vintages = service.vintage_periods(session, selection.dataset.name)
-    measure = measures.year_on_year_by_group(selection.query(group=None), codes)
-    table = measures.run(store, measure, vintage_periods=vintages)
+    table = service.by_group(db, store, selection.query(group=None), codes)
     by_code = {row["group"]: row for row in table.to_pylist()}
     rows = []
     for code in codes:

@@ -279,6 +279,12 @@ def list_imports(session: Session, dataset_name: str | None = None) -> Sequence[
     return session.scalars(query).all()
 
 
+def import_ids(session: Session) -> dict[tuple[str, int], int]:
+    """Each import's id by its dataset and vintage, read without loading the imports."""
+    rows = session.execute(select(StatsImport.dataset, StatsImport.vintage, StatsImport.id))
+    return {(dataset_name, vintage): import_id for dataset_name, vintage, import_id in rows}
+
+
 def get_import(session: Session, import_id: int) -> StatsImport:
     record = session.get(StatsImport, import_id)
     if record is None:
@@ -363,6 +369,19 @@ def _vintage_state(vintages: pa.Table) -> tuple[Any, ...]:
     )
 
 
+def vintage_state(vintages: pa.Table) -> tuple[Any, ...]:
+    """What changes whenever an import commits, for keys of ``remembered`` results computed
+    from ``vintages`` (a ``vintage_periods`` table)."""
+    return _vintage_state(vintages)
+
+
+def remembered(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """``compute()``, or its result kept from an earlier call with the same ``key``. The key
+    must hold everything the result depends on, the ``vintage_state`` of its datasets among
+    them, so that a new import is seen at once."""
+    return _remembered(key, compute)
+
+
 def _remembered(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
     with _RESULTS_LOCK:
         if key in _RESULTS:
@@ -419,6 +438,23 @@ def series(
         lambda: measures.run(
             _DeclaredDatasets(store),
             measures.monthly_series(query, first, last),
+            vintage_periods=vintages,
+        ),
+    )
+
+
+def by_group(
+    db: Database, store: AnalyticalStore, query: MeasureQuery, codes: Sequence[str]
+) -> pa.Table:
+    """``query`` (no group, no ``by``) for each country group of ``codes`` as of each month,
+    and a year earlier: group, current, previous, growth_pct, times; from one scan."""
+    vintages = _vintages_for(db, query)
+    key = ("by_group", str(store.root), query, tuple(codes), _vintage_state(vintages))
+    return _remembered(
+        key,
+        lambda: measures.run(
+            _DeclaredDatasets(store),
+            measures.year_on_year_by_group(query, codes),
             vintage_periods=vintages,
         ),
     )

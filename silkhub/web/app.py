@@ -12,12 +12,15 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from silkhub import __version__
+from silkhub.accounts.models import Role
+from silkhub.core.errors import Message
 from silkhub.registry import CAPABILITIES, capability_dir, capability_module
 from silkhub.settings import Settings, get_settings
 from silkhub.stores.analytical import AnalyticalStore
 from silkhub.stores.database import Database
 from silkhub.web import countries, home, search, system_api, vocabulary_api
 from silkhub.web.errors import install_error_handlers
+from silkhub.web.i18n import LANGUAGES
 from silkhub.web.security import BodyLimitMiddleware
 from silkhub.web.templating import NavEntry, Templates
 
@@ -70,6 +73,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     templates_dirs: dict[str, Path] = {}
     nav: list[NavEntry] = []
     error_shapes: list[tuple[str, Any]] = []
+    warm: list[str] = ["/"]
+    workspaces: list[tuple[str, Message, Role]] = []
     app.state.settings = settings
     app.state.db = db
     app.state.analytical = AnalyticalStore(settings.resolved_analytical_dir)
@@ -92,11 +97,20 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
                 app.include_router(module.router)
                 nav.extend(getattr(module, "NAV", []))
                 error_shapes.extend(getattr(module, "ERROR_SHAPES", {}).items())
+                if part == "pages":
+                    entries = [entry[0] for entry in getattr(module, "NAV", []) if len(entry) == 2]
+                    warm.extend(getattr(module, "WARM_UP", entries))
+                    workspaces.extend(getattr(module, "WORKSPACES", []))
+    # Workspaces close the navigation, each shown only to the roles that may use it.
+    nav.extend((href, label, (role,)) for href, label, role in workspaces)
     app.include_router(search.router)
     app.include_router(countries.router)
     app.include_router(home.router)
     app.state.nav = nav
     app.state.error_shapes = error_shapes
+    app.state.workspaces = workspaces
+    # The public pages ``silkhub serve`` requests once at start-up (``server.warm_up``).
+    app.state.warm_paths = [f"/{lang}{path}" for lang in LANGUAGES for path in warm]
     app.state.templates = Templates(templates_dirs)
     app.state.html_errors = app.state.templates.error_page
     return app

@@ -866,13 +866,18 @@ def test_the_navigation_by_role(client: TestClient, keys: dict[str, str]) -> Non
         assert block
         return re.findall(r'<a href="(/en/[^"]*)"', block[0])
 
-    assert nav(None) == ["/en/", "/en/stats", "/en/indices", "/en/alerts"]
-    assert nav(keys["trader"])[-3:] == [
+    def alerts_part(links: list[str]) -> list[str]:
+        return [link for link in links if link.startswith("/en/alerts")]
+
+    public = nav(None)
+    assert public[:4] == ["/en/", "/en/stats", "/en/indices", "/en/alerts"]
+    assert alerts_part(public) == ["/en/alerts"]
+    assert alerts_part(nav(keys["trader"])) == [
         "/en/alerts",
         "/en/alerts/inbox",
         "/en/alerts/subscriptions",
     ]
-    assert nav(keys["editor"])[-2:] == ["/en/alerts/desk", "/en/alerts/coverage"]
+    assert alerts_part(nav(keys["editor"]))[-2:] == ["/en/alerts/desk", "/en/alerts/coverage"]
     # The entry of the page one is on is the one marked, not also the alerts' own.
     as_(client, keys["editor"])
     desk = client.get("/en/alerts/desk").text

@@ -171,6 +171,24 @@ def test_format_number() -> None:
     assert format_number(Decimal("3.909E+11"), "zh") == "390900000000"
 
 
+def test_english_numbers_are_written_as_babel_writes_them() -> None:
+    """``format_number`` groups English digits itself, for speed; Babel's English pattern is
+    the reference it must equal, whatever the sign, size and decimals."""
+    import random
+
+    from babel.numbers import format_decimal
+
+    rng = random.Random(7)
+    values = [Decimal("0"), Decimal("-0.0"), Decimal("1E+3"), Decimal("-1234.50"), Decimal("1E-7")]
+    values += [
+        Decimal(rng.randint(-(10**13), 10**13)).scaleb(-rng.randint(0, 8)) for _ in range(2000)
+    ]
+    for value in values:
+        places = max(0, -int(value.as_tuple().exponent))
+        pattern = "#,##0" + ("." + "0" * places if places else "")
+        assert format_number(value, "en") == format_decimal(value, format=pattern, locale="en")
+
+
 def test_format_percent() -> None:
     assert format_percent(100.4, "zh") == "100.4%"
     assert format_percent(10, "en") == "10.0%"

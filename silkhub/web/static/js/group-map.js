@@ -42,6 +42,10 @@
       echarts.registerMap("world", geo);
       show(select ? select.value : groups[0].code);
       if (select) select.addEventListener("change", function () { show(select.value); });
-      window.addEventListener("resize", function () { chart.resize(); });
+      window.addEventListener("resize", function () {
+        // ECharts 6.1.0 throws when a map chart is resized to 0x0 (apache/echarts#21706),
+        // which a window being laid out or printed passes through: wait for a real size.
+        if (holder.clientWidth > 0 && holder.clientHeight > 0) chart.resize();
+      });
     });
 })();

@@ -179,6 +179,11 @@
   }
 
   window.addEventListener("resize", function () {
-    charts.forEach(function (c) { c.resize(); });
+    charts.forEach(function (c) {
+      // ECharts 6.1.0 throws when a map chart is resized to 0x0 (apache/echarts#21706),
+      // which a window being laid out or printed passes through: wait for a real size.
+      var dom = c.getDom();
+      if (dom.clientWidth > 0 && dom.clientHeight > 0) c.resize();
+    });
   });
 })();
