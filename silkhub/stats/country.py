@@ -11,7 +11,6 @@ from sqlalchemy import select
 from silkhub.core.periods import YearToDate
 from silkhub.stats import service
 from silkhub.stats.datasets import DATASETS
-from silkhub.stats.headlines import latest_month
 from silkhub.stats.measures_query import MeasureQuery, country_field
 from silkhub.stats.presentation import sentence
 from silkhub.stats.registers_models import StatsFootprint
@@ -35,7 +34,7 @@ def sections(db: Database, store: AnalyticalStore, code: str, lang: str) -> list
         if ds is None or value not in {f.name for f in ds.fields}:
             continue
         field = country_field(ds)
-        month = latest_month(db, name)
+        month = service.latest_month(db, name)
         if field is None or month is None:
             continue
         period = YearToDate(month.year, month.month)
