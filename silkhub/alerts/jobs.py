@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from silkhub.accounts.models import User
@@ -251,24 +251,26 @@ def deliver(ctx: JobContext) -> None:
         .order_by(Delivery.id)
     ).all()
     content = _Content(session, ctx.settings, ctx.now)
+    # What each attempt came to, written at the end in one statement: a batch is hundreds of
+    # rows, and one UPDATE each (the ORM's flush) costs as much as a webhook call.
+    results: list[dict[str, Any]] = []
     for d, user, sub in rows:
         if d.status != DeliveryStatus.QUEUED.value:
             continue  # sent by an earlier run of this job, or read meanwhile
         if d.channel == Channel.EMAIL.value and sub is not None and sub.email_unsubscribed_at:
-            d.status, d.last_error = DeliveryStatus.DEAD.value, "unsubscribed"
+            results.append(_result(d, DeliveryStatus.DEAD, "unsubscribed", ctx.now, tried=False))
             continue
         outcome = _send(ctx, content, d, user, sub)
-        d.attempts += 1
         if outcome.sent:
-            d.status, d.sent_at, d.last_error = DeliveryStatus.SENT.value, ctx.now, None
+            results.append(_result(d, DeliveryStatus.SENT, None, ctx.now))
         elif outcome.permanent:
-            d.status, d.failed_at = DeliveryStatus.DEAD.value, ctx.now
-            d.last_error = f"{outcome.code}: {outcome.reason.en}"
+            error = f"{outcome.code}: {outcome.reason.en}"
+            results.append(_result(d, DeliveryStatus.DEAD, error, ctx.now))
         elif own:
             raise_for_outcome(outcome)  # the worker retries this delivery with backoff
         else:
-            d.last_error = f"{outcome.code}: {outcome.reason.en}"
-            d.failed_at = ctx.now
+            error = f"{outcome.code}: {outcome.reason.en}"
+            results.append(_result(d, DeliveryStatus.QUEUED, error, ctx.now))
             # Its own job waits the worker's first backoff (or what the receiver asked), then
             # backs off as every job does.
             wait = timedelta(
@@ -282,6 +284,34 @@ def deliver(ctx: JobContext) -> None:
                 run_after=ctx.now + wait,
                 now=ctx.now,
             )
+    if results:
+        table: Any = Delivery.__table__
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values(
+                status=bindparam("new_status"),
+                attempts=bindparam("new_attempts"),
+                last_error=bindparam("new_error"),
+                sent_at=bindparam("new_sent_at"),
+                failed_at=bindparam("new_failed_at"),
+            ),
+            results,
+        )
+
+
+def _result(
+    d: Delivery, status: DeliveryStatus, error: str | None, now: datetime, *, tried: bool = True
+) -> dict[str, Any]:
+    sent = status is DeliveryStatus.SENT
+    return {
+        "row_id": d.id,
+        "new_status": status.value,
+        "new_attempts": d.attempts + (1 if tried else 0),
+        "new_error": error,
+        "new_sent_at": now if sent else d.sent_at,
+        "new_failed_at": None if sent else now,
+    }
 
 
 def publish_scheduled(ctx: JobContext) -> None:
