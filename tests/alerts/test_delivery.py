@@ -136,6 +136,15 @@ def test_temporary_failures_are_retried_permanent_ones_stop_and_resend_reaches_o
     assert uid
 
 
+def _trader_on_webhook(store: Database, cast: Cast, url: str) -> None:
+    """The trader wants everything, by webhook only, at ``url``."""
+    with store.transaction() as s:
+        audience.subscribe(s, cast.trader.user_id, {})
+        audience.set_preferences(
+            s, cast.trader.user_id, {"channels": "webhook", "webhook_url": url}
+        )
+
+
 def test_a_410_stops_the_webhook_at_once(
     store: Database,
     engine: Engine,
@@ -143,13 +152,7 @@ def test_a_410_stops_the_webhook_at_once(
     mail_settings: Settings,
     http_receiver: HttpReceiver,
 ) -> None:
-    with store.transaction() as s:
-        audience.subscribe(s, cast.trader.user_id, {})
-        audience.set_preferences(
-            s,
-            cast.trader.user_id,
-            {"channels": "webhook", "webhook_url": http_receiver.url("/gone")},
-        )
+    _trader_on_webhook(store, cast, http_receiver.url("/gone"))
     http_receiver.script("/gone", 410)
     _publish(store, cast)
     _work(mail_settings, engine, Clock(NOW), rounds=3)
@@ -164,13 +167,7 @@ def test_webhook_5xx_is_retried_until_it_works(
     mail_settings: Settings,
     http_receiver: HttpReceiver,
 ) -> None:
-    with store.transaction() as s:
-        audience.subscribe(s, cast.trader.user_id, {})
-        audience.set_preferences(
-            s,
-            cast.trader.user_id,
-            {"channels": "webhook", "webhook_url": http_receiver.url("/flaky")},
-        )
+    _trader_on_webhook(store, cast, http_receiver.url("/flaky"))
     http_receiver.script("/flaky", 503, 503, 200)
     _publish(store, cast)
     _work(mail_settings, engine, Clock(NOW), rounds=4)
