@@ -7,6 +7,7 @@ machine (the demo's addresses are under ``.invalid`` besides).
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,8 @@ class DemoMailbox:
 
 def start(settings: Settings, *, port: int) -> DemoMailbox:
     """Start the sink on 127.0.0.1:``port`` and a worker that sends through it."""
+    # aiosmtpd tells every SMTP command at INFO: the demo's console is for the portal's log.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     folder = settings.data_dir / "mail"
     folder.mkdir(parents=True, exist_ok=True)
     controller = Controller(_Keep(folder), hostname="127.0.0.1", port=port)
