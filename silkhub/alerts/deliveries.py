@@ -243,7 +243,9 @@ def _insert_deliveries(
     # which at tens of thousands of rows costs more than the insert itself.
     shared = []
     for name, value in same.items():
-        process = table.c[name].type.bind_processor(dialect)
+        # ``dialect_impl``: the column type as this backend stores it (on SQLite a UTC
+        # timestamp becomes the text SQLAlchemy writes and compares everywhere else).
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         shared.append(process(value) if process else value)
     names = [*varying, *same]
     mark = "?" if dialect.paramstyle == "qmark" else "%s"

@@ -195,3 +195,16 @@ def test_scheduled_publication_waits_for_its_job(store: Database, cast: Cast) ->
     with store.reading() as s:
         assert service.get_item(s, uid, PUBLIC).item.published_at == NOW + timedelta(hours=2)
         assert len(s.scalars(select(Delivery)).all()) == 2
+
+
+def test_fanned_out_rows_are_stored_as_every_other_write(store: Database, cast: Cast) -> None:
+    """The fan-out writes through the driver: its timestamps must compare like the ORM's."""
+    with store.transaction() as s:
+        audience.subscribe(s, cast.trader.user_id, {})
+    _publish(store, cast)
+    with store.reading() as s:
+        found = s.scalars(select(Delivery).where(Delivery.queued_at == NOW)).all()
+        assert {d.channel for d in found} == {"email", "inbox"}
+        assert all(d.queued_at == NOW and d.demo is False for d in found)
+        inbox = next(d for d in found if d.channel == "inbox")
+        assert inbox.sent_at == NOW and inbox.status == "sent"
