@@ -40,6 +40,12 @@ COUNTED = {
     OrgKind.SERVICE_AGENCY.value: Message("家服务机构", "service agencies"),
 }
 
+SINGULAR = {
+    "government departments": "government department",
+    "enterprises": "enterprise",
+    "service agencies": "service agency",
+}
+
 REASONS = {
     "no_subscriber": Message("无订阅人员", "No one there subscribes"),
     "queued": Message("排队待发", "Queued"),
@@ -159,15 +165,22 @@ class PeriodTotals:
         for kind, k in self.kinds.items():
             name = COUNTED.get(kind, ORG_KIND_NAMES[OrgKind(kind)]).in_(lang)
             count = str(k.reached) if k.reached == k.targeted else f"{k.reached}/{k.targeted}"
+            if lang == "en" and k.targeted == 1:
+                name = SINGULAR.get(name, name)
             parts.append(f"{count} {name}" if lang == "en" else f"{count}{name}")
         if not parts:  # a period whose bulletins had no one to reach
             if lang == "en":
-                return f"{self.bulletins} issues, {self.items} items pushed."
+                return f"{_count(self.bulletins, 'issue')}, {_count(self.items, 'item')} pushed."
             return f"编发{self.bulletins}期，推送信息{self.items}条。"
         if lang == "en":
             reached = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
-            return f"{self.bulletins} issues, {self.items} items pushed, reaching {reached}."
+            issues, items = _count(self.bulletins, "issue"), _count(self.items, "item")
+            return f"{issues}, {items} pushed, reaching {reached}."
         return f"编发{self.bulletins}期，推送信息{self.items}条，覆盖" + "、".join(parts) + "。"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def period_totals(session: Session, start: datetime, end: datetime) -> PeriodTotals:

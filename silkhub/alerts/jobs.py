@@ -266,6 +266,12 @@ def deliver(ctx: JobContext) -> None:
         elif outcome.permanent:
             error = f"{outcome.code}: {outcome.reason.en}"
             results.append(_result(d, DeliveryStatus.DEAD, error, ctx.now))
+            if outcome.code == "gone" and sub is not None and d.channel == Channel.WEBHOOK.value:
+                # 410 Gone: the receiver says stop. The channel is switched off (the URL is
+                # kept, for the person to see and turn back on); nothing more is sent there.
+                sub.channels = " ".join(
+                    c for c in sub.channels.split() if c != Channel.WEBHOOK.value
+                )
         elif own:
             raise_for_outcome(outcome)  # the worker retries this delivery with backoff
         else:

@@ -95,7 +95,7 @@ def test_period_totals_in_the_source_documents_words(store: Database, cast: Cast
     assert totals.sentence("zh") == "编发1期，推送信息1条，覆盖1个政府部门、0/1家企业。"
     assert (
         totals.sentence("en")
-        == "1 issues, 1 items pushed, reaching 1 government departments and 0/1 enterprises."
+        == "1 issue, 1 item pushed, reaching 1 government department and 0/1 enterprise."
     )
 
 

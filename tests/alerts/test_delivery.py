@@ -158,6 +158,12 @@ def test_a_410_stops_the_webhook_at_once(
     _work(mail_settings, engine, Clock(NOW), rounds=3)
     assert _states(store)[(cast.trader.user_id, "webhook")] == "dead"
     assert len(http_receiver.to("/gone")) == 1
+    # The receiver said stop: the next alert is not sent there (the inbox still gets it).
+    with store.reading() as s:
+        assert audience.subscriber_of(s, cast.trader.user_id).channels.split() == []
+    _publish(store, cast)
+    _work(mail_settings, engine, Clock(NOW), rounds=2)
+    assert len(http_receiver.to("/gone")) == 1
 
 
 def test_webhook_5xx_is_retried_until_it_works(
