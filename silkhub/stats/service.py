@@ -16,7 +16,7 @@ import hashlib
 import shutil
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -411,16 +411,28 @@ def measure(
     )
 
 
-def top(db: Database, store: AnalyticalStore, query: MeasureQuery, n: int = 10) -> pa.Table:
-    """The ``n`` largest values of the query's ``by`` field (rank, value, growth, share)."""
+def _run_remembered(
+    name: str,
+    db: Database,
+    store: AnalyticalStore,
+    query: MeasureQuery,
+    build: Callable[[], Any],
+    *extra: Hashable,
+) -> pa.Table:
+    """Run the measures expression ``build()`` makes for ``query`` over the vintages it may
+    read, remembered by (``name``, store, ``query``, ``extra``, vintage state): every table
+    read (top, series, by group, items, port months) takes this one path."""
     vintages = _vintages_for(db, query)
-    key = ("top", str(store.root), query, n, _vintage_state(vintages))
+    key = (name, str(store.root), query, *extra, _vintage_state(vintages))
     return _remembered(
         key,
-        lambda: measures.run(
-            _DeclaredDatasets(store), measures.top_n(query, n), vintage_periods=vintages
-        ),
+        lambda: measures.run(_DeclaredDatasets(store), build(), vintage_periods=vintages),
     )
+
+
+def top(db: Database, store: AnalyticalStore, query: MeasureQuery, n: int = 10) -> pa.Table:
+    """The ``n`` largest values of the query's ``by`` field (rank, value, growth, share)."""
+    return _run_remembered("top", db, store, query, lambda: measures.top_n(query, n), n)
 
 
 def series(
@@ -431,15 +443,8 @@ def series(
     last: Month | None = None,
 ) -> pa.Table:
     """Month by month: value, a year earlier, growth, and the year to date."""
-    vintages = _vintages_for(db, query)
-    key = ("series", str(store.root), query, first, last, _vintage_state(vintages))
-    return _remembered(
-        key,
-        lambda: measures.run(
-            _DeclaredDatasets(store),
-            measures.monthly_series(query, first, last),
-            vintage_periods=vintages,
-        ),
+    return _run_remembered(
+        "series", db, store, query, lambda: measures.monthly_series(query, first, last), first, last
     )
 
 
@@ -448,15 +453,13 @@ def by_group(
 ) -> pa.Table:
     """``query`` (no group, no ``by``) for each country group of ``codes`` as of each month,
     and a year earlier: group, current, previous, growth_pct, times; from one scan."""
-    vintages = _vintages_for(db, query)
-    key = ("by_group", str(store.root), query, tuple(codes), _vintage_state(vintages))
-    return _remembered(
-        key,
-        lambda: measures.run(
-            _DeclaredDatasets(store),
-            measures.year_on_year_by_group(query, codes),
-            vintage_periods=vintages,
-        ),
+    return _run_remembered(
+        "by_group",
+        db,
+        store,
+        query,
+        lambda: measures.year_on_year_by_group(query, codes),
+        tuple(codes),
     )
 
 
@@ -480,16 +483,14 @@ def item_months(
         group=group,
         filters={"flow": flow},
     )
-    vintages = _vintages_for(db, query)
     # Remembered like the measures: the portal's trade index asks for the same months again.
-    key = ("item_months", str(store.root), query, tuple(months), _vintage_state(vintages))
-    return _remembered(
-        key,
-        lambda: measures.run(
-            _DeclaredDatasets(store),
-            measures_items.item_months(query, months),
-            vintage_periods=vintages,
-        ),
+    return _run_remembered(
+        "item_months",
+        db,
+        store,
+        query,
+        lambda: measures_items.item_months(query, months),
+        tuple(months),
     )
 
 
@@ -514,15 +515,13 @@ def port_months(
     query = MeasureQuery(
         "port", "cargo_tonnes", YearToDate(last.year, last.month), filters=filters, as_of=as_of
     )
-    vintages = _vintages_for(db, query)
-    key = ("port_months", str(store.root), query, tuple(months), _vintage_state(vintages))
-    return _remembered(
-        key,
-        lambda: measures.run(
-            _DeclaredDatasets(store),
-            measures_items.port_months(query, months),
-            vintage_periods=vintages,
-        ),
+    return _run_remembered(
+        "port_months",
+        db,
+        store,
+        query,
+        lambda: measures_items.port_months(query, months),
+        tuple(months),
     )
 
 
