@@ -489,14 +489,6 @@ def resend_failed(
     return requeued + len(fresh)
 
 
-def mark_sent(session: Session, key: str, now: datetime) -> None:
-    session.execute(
-        update(Delivery)
-        .where(Delivery.idempotency_key == key, Delivery.status == DeliveryStatus.QUEUED.value)
-        .values(status=DeliveryStatus.SENT.value, sent_at=now, last_error=None)
-    )
-
-
 def mark_read(
     session: Session,
     delivery_id: int,

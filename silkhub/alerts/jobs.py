@@ -11,8 +11,6 @@ opening a connection per message is what would make delivery slow.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -340,11 +338,3 @@ HANDLERS: dict[str, Handler] = {
     service.PUBLISH_JOB: publish_scheduled,
     deliveries.DIGEST_JOB: digest,
 }
-
-
-@contextmanager
-def connections() -> Iterator[None]:
-    try:
-        yield
-    finally:
-        close_connections()

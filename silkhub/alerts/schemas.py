@@ -372,7 +372,7 @@ def _notice(check: _Checker, data: Mapping[str, Any], kind: ItemKind) -> Notice 
     parts = symbol.split("/")
     member = str(data.get("notifying_member") or (parts[3] if len(parts) > 3 else ""))
     notice_type = _choice(check, data, "notice_type", NOTICE_TYPES, _type_of(symbol))
-    if notice_type != "new" and _original_symbol(symbol) == symbol:
+    if notice_type != "new" and original_symbol(symbol) == symbol:
         check.error(
             "notice_type",
             "missing_original",
@@ -401,9 +401,6 @@ def _type_of(symbol: str) -> str:
     return "new"
 
 
-def _original_symbol(symbol: str) -> str:
+def original_symbol(symbol: str) -> str:
     """``G/TBT/N/EU/1234/Add.1`` -> ``G/TBT/N/EU/1234``."""
     return re.sub(r"(?:/(?:Add|Corr|Rev)\.\d+)+$", "", symbol)
-
-
-original_symbol = _original_symbol
