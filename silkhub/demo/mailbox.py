@@ -16,6 +16,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 from silkhub.alerts.jobs import close_connections
+from silkhub.core.errors import Conflict, Message
 from silkhub.settings import Settings
 from silkhub.stores.operational import make_engine
 from silkhub.workers.registry import load_handlers
@@ -59,7 +60,18 @@ def start(settings: Settings, *, port: int) -> DemoMailbox:
     folder = settings.data_dir / "mail"
     folder.mkdir(parents=True, exist_ok=True)
     controller = Controller(_Keep(folder), hostname="127.0.0.1", port=port)
-    controller.start()
+    try:
+        controller.start()
+    except OSError as exc:
+        controller.stop(no_assert=True)  # its loop thread would outlive the failed start
+        raise Conflict(
+            Message(
+                f"本机端口 {port} 已被占用，演示邮件服务无法启动；请用 --mail-port 另选端口。",
+                f"Port {port} on 127.0.0.1 is taken, so the demo's mail sink cannot start; "
+                "choose another with --mail-port.",
+            ),
+            code="mail_port_taken",
+        ) from exc
     mail_settings = settings.model_copy(
         update={
             "smtp_host": "127.0.0.1",

@@ -216,6 +216,8 @@ def test_demo_builds_serves_and_signs_the_admin_in(
         str(data_dir),
         "--port",
         str(port),
+        "--mail-port",
+        str(free_port()),
         "--admin-password",
         DEMO_PASSWORD,
     )
