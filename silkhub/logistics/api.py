@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 
 from silkhub.accounts.models import Role
 from silkhub.accounts.service import Principal
+from silkhub.core.errors import InvalidInput, Location, Problem
 from silkhub.logistics import service, subscriptions, tracking
 from silkhub.logistics.dcsa_api import PREFIX, dcsa_error
 from silkhub.logistics.dcsa_api import router as dcsa_router
@@ -26,11 +27,14 @@ from silkhub.logistics.schemas import (
     JourneyOut,
     MilestoneOut,
     PlaceOut,
+    ProblemOut,
     StopOut,
     SubscriptionIn,
     SubscriptionOut,
     SubscriptionSecretOut,
+    TransportCreatedOut,
     TransportDetailOut,
+    TransportIn,
     TransportOut,
 )
 from silkhub.settings import Settings
@@ -47,6 +51,7 @@ Subscriber = Annotated[
     Principal,
     Depends(require_roles(Role.SUBSCRIBER, Role.API_CLIENT, Role.LOGISTICS_OPERATOR)),
 ]
+Operator = Annotated[Principal, Depends(require_roles(Role.LOGISTICS_OPERATOR))]
 
 
 def minutes(delta: timedelta | None) -> int | None:
@@ -155,6 +160,55 @@ def list_transports(
 ) -> list[TransportOut]:
     with db.reading() as session:
         return [_transport_out(t) for t in service.list_transports(session, mode=mode, limit=limit)]
+
+
+def _in_body(problem: Problem) -> Problem:
+    """The service names fields of its own arguments; the caller sent them in the body."""
+    field = problem.location.field
+    if not field:
+        return problem
+    return Problem(
+        problem.code,
+        problem.message,
+        Location(field=f"body.{field}"),
+        problem.value,
+        problem.severity,
+    )
+
+
+@api.post(
+    "/transports",
+    status_code=status.HTTP_201_CREATED,
+    summary="Register a voyage, train run, flight or truck trip with its planned stops",
+)
+def register_transport(
+    request: Request, body: TransportIn, db: Db, principal: Operator
+) -> TransportCreatedOut:
+    lang = request_language(request)
+    try:
+        with db.transaction(principal.actor) as session:
+            transport, warnings = service.register_transport(
+                session,
+                mode=body.mode.upper(),
+                reference=body.reference,
+                name=body.name,
+                stops=[
+                    service.StopIn(s.un_locode, s.kind, s.planned_arrival, s.planned_departure)
+                    for s in body.stops
+                ],
+                service=body.service,
+                carrier=body.carrier,
+                vessel_imo=body.vessel_imo,
+            )
+            out = _transport_out(transport)
+    except InvalidInput as error:
+        raise InvalidInput(
+            error.message, problems=[_in_body(p) for p in error.problems], code=error.code
+        ) from error
+    return TransportCreatedOut(
+        **out.model_dump(),
+        warnings=[ProblemOut.model_validate(_in_body(w).to_dict(lang)) for w in warnings],
+    )
 
 
 @api.get(

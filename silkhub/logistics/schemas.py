@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 
 class PlaceOut(BaseModel):
@@ -91,6 +91,47 @@ class TransportDetailOut(TransportOut):
     wagons: list[str]
     stops_reached: int
     delay_minutes: int | None
+
+
+class StopIn(BaseModel):
+    """A planned stop of a transport being registered. Times need a UTC offset, as events'
+    do: a local time is ambiguous by up to a day across the route's time zones."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    un_locode: str = Field(min_length=5, max_length=5)
+    kind: str
+    planned_arrival: AwareDatetime | None = None
+    planned_departure: AwareDatetime | None = None
+
+
+class TransportIn(BaseModel):
+    """A voyage, train run, flight or truck trip an operator registers, with its planned
+    stops (origin first, destination last)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: str
+    reference: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=200)
+    service: str | None = Field(default=None, max_length=100)
+    carrier: str | None = Field(default=None, max_length=100)
+    vessel_imo: str | None = Field(default=None, max_length=7)
+    stops: list[StopIn] = Field(min_length=2, max_length=200)
+
+
+class ProblemOut(BaseModel):
+    code: str
+    severity: str
+    message: str
+    messages: dict[str, str]
+    location: dict[str, str | int]
+    value: Any = None
+
+
+class TransportCreatedOut(TransportOut):
+    #: Warnings that did not stop the registration (an IMO number failing its check digit).
+    warnings: list[ProblemOut]
 
 
 class SubscriptionIn(BaseModel):

@@ -435,6 +435,7 @@ def register_transport(
                     stop.kind,
                 )
             )
+    problems += _check_route(stop_list)
     exists = session.execute(
         select(Transport.id).where(Transport.mode == mode, Transport.reference == reference)
     ).first()
@@ -476,6 +477,60 @@ def register_transport(
     session.add(transport)
     session.flush()
     return transport, problems
+
+
+def _check_route(stops: list[StopIn]) -> list[Problem]:
+    """A route runs from one origin to one destination, and its planned times do not go
+    back: a progress bar and delays against plan would mean nothing otherwise."""
+    problems: list[Problem] = []
+
+    def bad(i: int, field: str, zh: str, en: str, value: Any) -> None:
+        problems.append(
+            Problem("bad_route", Message(zh, en), Location(field=f"stops[{i}].{field}"), value)
+        )
+
+    if len(stops) < 2:
+        problems.append(
+            Problem(
+                "bad_route",
+                Message(
+                    "线路至少需要起点和终点两个站点。",
+                    "A route needs at least an origin and a destination.",
+                ),
+                Location(field="stops"),
+                len(stops),
+            )
+        )
+        return problems
+    for i, stop in enumerate(stops):
+        want_end = "origin" if i == 0 else "destination" if i == len(stops) - 1 else None
+        if want_end is not None and stop.kind != want_end:
+            bad(
+                i,
+                "kind",
+                f"此站点应为“{want_end}”。",
+                f"This stop must be the {want_end}.",
+                stop.kind,
+            )
+        elif want_end is None and stop.kind in ("origin", "destination"):
+            bad(i, "kind", "起点只能在首位，终点只能在末位。",
+                "The origin comes first and the destination last.", stop.kind)  # fmt: skip
+    previous: datetime | None = None
+    for i, stop in enumerate(stops):
+        times = (("planned_arrival", stop.planned_arrival),
+                 ("planned_departure", stop.planned_departure))  # fmt: skip
+        for name, when in times:
+            if when is None:
+                continue
+            if when.tzinfo is None:
+                naive = "The time needs a UTC offset."
+                bad(i, name, "时间须带 UTC 偏移。", naive, when.isoformat())
+                continue
+            if previous is not None and when < previous:
+                earlier = "This planned time is earlier than the one before it."
+                bad(i, name, "计划时间早于前一站点的计划时间。", earlier, when.isoformat())
+            previous = when
+    return problems
 
 
 def get_transport(session: Session, mode: str, reference: str) -> Transport:

@@ -168,6 +168,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/api/logistics/equipment"): PUBLIC,
     ("GET", "/api/logistics/track/{kind}/{reference}"): PUBLIC,
     ("GET", "/api/logistics/transports"): PUBLIC,
+    ("POST", "/api/logistics/transports"): frozenset({Role.LOGISTICS_OPERATOR}),
     ("GET", "/api/logistics/transports/{mode}/{reference}"): PUBLIC,
     ("POST", "/dcsa/tnt/v3/events"): frozenset({Role.LOGISTICS_OPERATOR}),
     ("GET", "/dcsa/tnt/v3/events"): SIGNED_IN,
