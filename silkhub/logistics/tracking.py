@@ -67,6 +67,8 @@ STOP_KIND_NAMES: dict[str, Message] = {
     "call": Message("经停", "Call"),
     "border": Message("口岸", "Border crossing"),
     "destination": Message("终到", "Destination"),
+    # A place the transport's own events report that its plan does not name (a reroute).
+    "unplanned": Message("计划外经停", "Not in the plan"),
 }
 
 
@@ -270,6 +272,8 @@ class StopView:
     estimated_departure: datetime | None = None
     actual_arrival: datetime | None = None
     actual_departure: datetime | None = None
+    #: Planned, never reached, and a later stop was: the transport went another way.
+    skipped: bool = False
 
     @property
     def place(self) -> Place | None:
@@ -289,6 +293,18 @@ class StopView:
     def reached(self) -> bool:
         return self.actual_arrival is not None or self.actual_departure is not None
 
+    @property
+    def when(self) -> datetime | None:
+        """The stop's best-known time: actual, else estimated, else planned."""
+        return (
+            self.actual_arrival
+            or self.actual_departure
+            or self.estimated_arrival
+            or self.estimated_departure
+            or self.planned_arrival
+            or self.planned_departure
+        )
+
 
 @dataclass
 class TransportView:
@@ -300,7 +316,9 @@ class TransportView:
 
     @property
     def progress(self) -> tuple[int, int]:
-        return sum(s.reached for s in self.stops), len(self.stops)
+        """Stops reached, of the stops on the way (a skipped one is no longer on it)."""
+        on_the_way = [s for s in self.stops if not s.skipped]
+        return sum(s.reached for s in on_the_way), len(on_the_way)
 
     @property
     def delay(self) -> timedelta | None:
@@ -308,8 +326,32 @@ class TransportView:
         return known[-1] if known else None
 
 
+def _with_unplanned(planned: list[StopView], unplanned: list[StopView]) -> list[StopView]:
+    """The planned stops in their order, each unplanned one before the first planned stop
+    whose best-known time is later; then the planned stops passed by (not reached, though a
+    later stop was) marked skipped."""
+    stops = list(planned)
+    for extra in sorted(unplanned, key=lambda s: s.when or datetime.max.replace(tzinfo=UTC)):
+        at = extra.when
+        index = next(
+            (
+                i
+                for i, s in enumerate(stops)
+                if at is not None and s.when is not None and s.when > at
+            ),
+            len(stops),
+        )
+        stops.insert(index, extra)
+    for i, stop in enumerate(stops):
+        stop.skipped = not stop.reached and any(s.reached for s in stops[i + 1 :])
+    return stops
+
+
 def transport_view(session: Session, transport: Transport) -> TransportView:
-    """A transport's stops with their estimated and actual times, its containers and TEU."""
+    """A transport's stops with their estimated and actual times, its containers and TEU.
+    A place the transport's own events report and its plan does not name (the train crossed
+    at Khorgos, planned through Alashankou) is a stop of kind ``unplanned``, and the planned
+    stop passed by is ``skipped``."""
     rows = list(
         session.execute(
             select(TntEvent).where(
@@ -325,14 +367,21 @@ def transport_view(session: Session, transport: Transport) -> TransportView:
         for s in transport.stops
     ]
     by_place = {s.un_locode: s for s in stops}
+    unplanned: list[StopView] = []
     for r in sorted(rows, key=lambda r: r.event_updated_at):
-        if r.event_type != "TRANSPORT" or r.un_locode not in by_place or r.event_at is None:
+        if r.event_type != "TRANSPORT" or not r.un_locode or r.event_at is None:
             continue
-        stop = by_place[r.un_locode]
         prefix = {"EST": "estimated", "ACT": "actual"}.get(r.classifier or "")
         suffix = {"ARRI": "arrival", "DEPA": "departure"}.get(r.type_code or "")
-        if prefix and suffix:
-            setattr(stop, f"{prefix}_{suffix}", r.event_at)  # rows in update order: last wins
+        if not (prefix and suffix):
+            continue
+        stop = by_place.get(r.un_locode)
+        if stop is None:
+            stop = StopView(0, r.un_locode, "unplanned", None, None)
+            by_place[r.un_locode] = stop
+            unplanned.append(stop)
+        setattr(stop, f"{prefix}_{suffix}", r.event_at)  # rows in update order: last wins
+    stops = _with_unplanned(stops, unplanned)
     sizes: dict[str, str | None] = {}
     wagons: set[str] = set()
     for r in rows:
