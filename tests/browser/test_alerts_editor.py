@@ -61,6 +61,8 @@ def draft_and_submit(page: Page) -> str:
     form.get_by_label("国家（名称或代码，以逗号分隔）").fill("德国")
     form.get_by_label("类别").select_option(label="经济金融")
     form.get_by_label("级别").select_option(label="橙色")
+    form.get_by_label("紧迫性").select_option(label="即将")
+    form.get_by_label("确定性").select_option(label="很可能")
     form.get_by_role("button", name="保存为草稿").click()
     page.wait_for_load_state()
     saved = page.locator("#done").inner_text()
@@ -91,6 +93,13 @@ def approve_and_publish(page: Page, uid: str) -> None:
     page.wait_for_load_state()
     assert page.locator("#done").inner_text() == f"{uid} 已发布，推送已排队。"
     assert TITLE_ZH in page.locator(f"#table-published #row-{uid}").inner_text()
+
+
+def facts_of(page: Page) -> dict[str, str]:
+    """The alert page's facts, as {term: description}."""
+    dl = page.locator("#item-facts")
+    terms = dl.locator("dt").all_inner_texts()
+    return dict(zip(terms, dl.locator("dd").all_inner_texts(), strict=True))
 
 
 def send_emails(hub: LiveHub, smtp_server: SmtpServer) -> None:
@@ -139,8 +148,17 @@ def test_an_alert_is_written_approved_published_and_read_in_the_inbox(
         trader.wait_for_url(hub.url(f"/zh/alerts/{uid}"))
         assert trader.locator("#item-title").inner_text() == TITLE_ZH
         assert BODY_ZH in trader.locator("section.item-text").first.inner_text()
-        facts = trader.locator("#item-facts").inner_text()
-        assert "德国" in facts and "橙色" in facts and "经济金融" in facts
+        facts = facts_of(trader)
+        # Published just now, in Beijing time.
+        assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d", facts.pop("发布时间"))
+        assert facts == {
+            "级别": "橙色 (CAP Severe)",
+            "国家": "德国",
+            "类别": "经济金融",
+            "紧迫性": "即将",
+            "确定性": "很可能",
+            "版本": "1",
+        }
         screenshot(trader, "alert-inbox")
 
         # Opening it was the read receipt: the inbox says so, and so does the desk's log.
