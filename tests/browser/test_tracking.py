@@ -1,6 +1,7 @@
 """Journey: a visitor, not signed in, opens the tracking page from the site's navigation, picks a
 container from the demonstration hub's examples (the page offers them, labelled as synthetic),
-types its number and sees its journey: where it is, what comes next, how late it runs, the modes,
+types its number (a slip of the last digit first: the check digit's error, in Chinese, on the
+field) and sees its journey: where it is, what comes next, how late it runs, the modes,
 the timeline from Yiwu through Khorgos (its train was rerouted from Alashankou) to Duisburg, and
 the route drawn on the map. From the timeline the visitor opens the train run's page, whose stops,
 progress and containers on board agree.
@@ -59,8 +60,17 @@ def test_a_visitor_tracks_a_container_and_opens_its_train(hub: LiveHub) -> None:
         number = example.locator("code").inner_text()
         assert number.startswith("DMOU")
 
-        # Typed into the form and sent with the keyboard.
+        # Typed into the form and sent with the keyboard; a slip of the last digit first.
         field = page.get_by_label("编号")
+        slip = number[:-1] + str((int(number[-1]) + 1) % 10)
+        field.fill(slip)
+        field.press("Enter")
+        page.wait_for_url(hub.url(f"/zh/track?ref={slip}&by=equipment"))
+        problem = page.get_by_role("alert").inner_text()
+        assert problem == f"集装箱号“{slip}”有误：校验位应为 {number[-1]}，而不是 {slip[-1]}。"
+        field = page.get_by_label("编号")
+        assert field.get_attribute("aria-invalid") == "true"
+        assert field.input_value() == slip  # what was typed stays, to correct
         field.fill(number)
         assert page.get_by_label("查询方式").input_value() == "equipment"
         field.press("Enter")

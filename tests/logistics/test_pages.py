@@ -68,6 +68,11 @@ def test_mistakes_are_shown_on_the_page(client: TestClient, hub: Database) -> No
     unknown = client.get("/zh/track?ref=CSQU3054383", headers=HTML)
     assert unknown.status_code == 404 and "没有关于" in unknown.text
     assert 'name="ref"' in unknown.text  # the form stays, to try again
+    # The field says it is wrong, and what is wrong with it, to a screen reader too.
+    assert 'aria-invalid="true" aria-describedby="track-problem"' in wrong.text
+    assert 'id="track-problem">' in wrong.text and "aria-invalid" not in (
+        client.get("/en/track", headers=HTML).text
+    )
 
 
 def test_trains_and_a_train_runs_page(client: TestClient, hub: Database) -> None:  # noqa: F811
