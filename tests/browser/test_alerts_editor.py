@@ -18,6 +18,7 @@ from silkhub.alerts import jobs
 from silkhub.demo.builder import DEMO_DOMAIN
 from silkhub.workers.runner import Worker
 from tests.browser.conftest import LiveHub, screenshot
+from tests.browser.test_accessibility import UNNAMED_FIELDS
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -33,9 +34,11 @@ UID = re.compile(r"SH-ALERT-\d{4}-\d{5}")
 
 
 def nav(page: Page, label: str) -> None:
-    """Follow a link of the site's navigation (what a signed-in person's role offers)."""
+    """Follow a link of the site's navigation (what a signed-in person's role offers); every
+    field of the workspace it opens has a name a screen reader can say."""
     page.locator("header nav").get_by_role("link", name=label, exact=True).click()
     page.wait_for_load_state()
+    assert page.evaluate(UNNAMED_FIELDS) == [], page.url
 
 
 def subscribe_to_germany(page: Page) -> None:
