@@ -195,7 +195,7 @@ def transports_page(request: Request, lang: Lang, db: Db) -> HTMLResponse:
                 "synthetic": t.synthetic,
                 "route": " → ".join(
                     _place(s.place, s.un_locode, lang)
-                    for s in tracking.transport_view(session, t).stops
+                    for s in tracking.transport_stops(session, t)
                     if not s.skipped
                 ),
             }

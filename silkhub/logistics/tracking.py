@@ -347,11 +347,45 @@ def _with_unplanned(planned: list[StopView], unplanned: list[StopView]) -> list[
     return stops
 
 
+def transport_stops(session: Session, transport: Transport) -> list[StopView]:
+    """A transport's stops with their estimated and actual times (from its ``TRANSPORT``
+    events ``ARRI`` and ``DEPA``, each the latest version). A place those events report that
+    the plan does not name (the train crossed at Khorgos, planned through Alashankou) is a
+    stop of kind ``unplanned``, and the planned stop passed by is ``skipped``. Reads only the
+    columns it needs: the list of transports asks this of every transport."""
+    rows = session.execute(
+        select(TntEvent.un_locode, TntEvent.classifier, TntEvent.type_code, TntEvent.event_at)
+        .where(
+            TntEvent.is_current.is_(True),
+            TntEvent.is_retracted.is_(False),
+            TntEvent.transport_ref == transport.reference,
+            TntEvent.mode == transport.mode,
+            TntEvent.event_type == "TRANSPORT",
+        )
+        .order_by(TntEvent.event_updated_at, TntEvent.id)
+    ).all()
+    stops = [
+        StopView(s.sequence, s.un_locode, s.kind, s.planned_arrival, s.planned_departure)
+        for s in transport.stops
+    ]
+    by_place = {s.un_locode: s for s in stops}
+    unplanned: list[StopView] = []
+    for locode, classifier, type_code, event_at in rows:
+        prefix = {"EST": "estimated", "ACT": "actual"}.get(classifier or "")
+        suffix = {"ARRI": "arrival", "DEPA": "departure"}.get(type_code or "")
+        if not (locode and event_at is not None and prefix and suffix):
+            continue
+        stop = by_place.get(locode)
+        if stop is None:
+            stop = StopView(0, locode, "unplanned", None, None)
+            by_place[locode] = stop
+            unplanned.append(stop)
+        setattr(stop, f"{prefix}_{suffix}", event_at)  # rows in update order: last wins
+    return _with_unplanned(stops, unplanned)
+
+
 def transport_view(session: Session, transport: Transport) -> TransportView:
-    """A transport's stops with their estimated and actual times, its containers and TEU.
-    A place the transport's own events report and its plan does not name (the train crossed
-    at Khorgos, planned through Alashankou) is a stop of kind ``unplanned``, and the planned
-    stop passed by is ``skipped``."""
+    """A transport's stops (``transport_stops``), its containers, TEU and wagons."""
     rows = list(
         session.execute(
             select(TntEvent).where(
@@ -362,26 +396,7 @@ def transport_view(session: Session, transport: Transport) -> TransportView:
             )
         ).scalars()
     )
-    stops = [
-        StopView(s.sequence, s.un_locode, s.kind, s.planned_arrival, s.planned_departure)
-        for s in transport.stops
-    ]
-    by_place = {s.un_locode: s for s in stops}
-    unplanned: list[StopView] = []
-    for r in sorted(rows, key=lambda r: r.event_updated_at):
-        if r.event_type != "TRANSPORT" or not r.un_locode or r.event_at is None:
-            continue
-        prefix = {"EST": "estimated", "ACT": "actual"}.get(r.classifier or "")
-        suffix = {"ARRI": "arrival", "DEPA": "departure"}.get(r.type_code or "")
-        if not (prefix and suffix):
-            continue
-        stop = by_place.get(r.un_locode)
-        if stop is None:
-            stop = StopView(0, r.un_locode, "unplanned", None, None)
-            by_place[r.un_locode] = stop
-            unplanned.append(stop)
-        setattr(stop, f"{prefix}_{suffix}", r.event_at)  # rows in update order: last wins
-    stops = _with_unplanned(stops, unplanned)
+    stops = transport_stops(session, transport)
     sizes: dict[str, str | None] = {}
     wagons: set[str] = set()
     for r in rows:

@@ -111,8 +111,8 @@ def test_a_visitor_tracks_a_container_and_opens_its_train(hub: LiveHub) -> None:
         # The run's page tells the same reroute: Alashankou passed by, Khorgos not in the plan.
         stops = page.locator("#table-stops tbody tr:not(.stop-skipped) th").all_inner_texts()
         assert [s.split()[0] for s in stops] == ROUTE
-        skipped = page.locator("#table-stops tbody tr.stop-skipped").all_inner_texts()
-        assert len(skipped) == 1 and "阿拉山口" in skipped[0] and "未发生" in skipped[0]
+        passed_by = page.locator("#table-stops tbody tr.stop-skipped").all_inner_texts()
+        assert len(passed_by) == 1 and "阿拉山口" in passed_by[0] and "未发生" in passed_by[0]
         khorgos = page.locator("#table-stops tbody tr").filter(has_text="霍尔果斯").inner_text()
         assert "计划外经停" in khorgos
         assert map_route(page) == ROUTE
