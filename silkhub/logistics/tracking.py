@@ -263,7 +263,7 @@ def _summary(
 
 @dataclass
 class StopView:
-    sequence: int
+    sequence: int | None  # in the plan; None for a stop the plan did not name
     un_locode: str
     kind: str
     planned_arrival: datetime | None
@@ -377,7 +377,7 @@ def transport_stops(session: Session, transport: Transport) -> list[StopView]:
             continue
         stop = by_place.get(locode)
         if stop is None:
-            stop = StopView(0, locode, "unplanned", None, None)
+            stop = StopView(None, locode, "unplanned", None, None)
             by_place[locode] = stop
             unplanned.append(stop)
         setattr(stop, f"{prefix}_{suffix}", event_at)  # rows in update order: last wins

@@ -186,7 +186,7 @@ def test_a_train_runs_progress(hub: Database) -> None:
     assert view.delay == timedelta(days=2)
 
 
-def test_a_train_that_went_another_way(hub: Database) -> None:
+def test_a_train_that_went_another_way(client: TestClient, hub: Database) -> None:
     """The train's own events at a place its plan does not name: a stop ``unplanned``, in its
     time's place among the planned ones; the planned border it passed by ``skipped``, and no
     longer counted in its progress."""
@@ -217,6 +217,14 @@ def test_a_train_that_went_another_way(hub: Database) -> None:
     assert khorgos.delay is None  # nothing planned to compare with
     assert view.progress == (2, 4)
     assert view.delay == timedelta(days=2)  # still the estimate at Duisburg against plan
+    stops = client.get(f"/api/logistics/transports/RAIL/{TRAIN}").json()["stops"]
+    assert [(s["sequence"], s["un_locode"], s["kind"], s["skipped"]) for s in stops] == [
+        (1, "CNYIU", "origin", False),
+        (2, "CNAKL", "border", True),
+        (None, "CNHRS", "unplanned", False),
+        (3, "PLMAA", "border", False),
+        (4, "DEDUI", "destination", False),
+    ]
 
 
 def test_tracking_over_the_api(client: TestClient, hub: Database) -> None:
