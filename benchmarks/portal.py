@@ -40,7 +40,8 @@ GOAL_P95_MS = 150.0
 WARM_UP = 3
 BASELINE = "/api/health"
 #: Every public page of the portal, in both languages (the sign-in page is public too), and
-#: the dashboard of a second dataset, which has its own measures and filters.
+#: the dashboard of a second dataset, which has its own measures and filters; tracking with a
+#: container of the demo (train X8005, rerouted) and that train's page.
 PAGES = [
     f"/{lang}{path}"
     for lang in ("zh", "en")
@@ -51,6 +52,10 @@ PAGES = [
         "/stats/briefing",
         "/indices",
         "/indices/methodology",
+        "/track",
+        "/track?ref=DMOU0000787",
+        "/logistics/transports",
+        "/logistics/transports/RAIL/DEMO-X8005-20201218",
         "/login",
     )
 ]

@@ -54,7 +54,13 @@ from silkhub.alerts.pages_common import (
     text_of,
 )
 from silkhub.alerts.readers import reader_for
-from silkhub.alerts.schemas import CERTAINTIES, NOTICE_TYPES, URGENCIES
+from silkhub.alerts.schemas import (
+    CERTAINTIES,
+    CERTAINTY_NAMES,
+    NOTICE_TYPES,
+    URGENCIES,
+    URGENCY_NAMES,
+)
 from silkhub.core.errors import InvalidInput, Location, Message, NotFound, SilkhubError
 from silkhub.stores.database import Database
 from silkhub.web.security import require_roles
@@ -223,8 +229,8 @@ def _choices(lang: str) -> dict[str, Any]:
         "kinds": [(k.value, ITEM_KIND_NAMES[k].in_(lang)) for k in ItemKind],
         "categories": [(c.value, c.label.in_(lang)) for c in Category],
         "severities": [(s.value, s.label.in_(lang)) for s in Severity],
-        "urgencies": URGENCIES,
-        "certainties": CERTAINTIES,
+        "urgencies": [(u, URGENCY_NAMES[u].in_(lang)) for u in URGENCIES],
+        "certainties": [(c, CERTAINTY_NAMES[c].in_(lang)) for c in CERTAINTIES],
         "notice_types": NOTICE_TYPES,
         "confidentialities": [
             (c.value, CONFIDENTIALITY_NAMES[c].in_(lang)) for c in Confidentiality

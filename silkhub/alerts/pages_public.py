@@ -42,6 +42,7 @@ from silkhub.alerts.pages_common import (
     tabs,
 )
 from silkhub.alerts.readers import Reader
+from silkhub.alerts.schemas import CERTAINTY_NAMES, URGENCY_NAMES
 from silkhub.core import countries as country_names
 from silkhub.core import groups as country_groups
 from silkhub.core.errors import Message, NotFound, SilkhubError
@@ -286,6 +287,13 @@ def _size(size: int, lang: str) -> str:
     return f"{format_number(max(size, 1) / 1024, lang, 1)} KB"
 
 
+def _cap_name(names: dict[str, Message], code: str | None, lang: str) -> str:
+    """A CAP code's word in the reader's language (a code unknown to silkhub as it is)."""
+    if not code:
+        return ""
+    return names[code].in_(lang) if code in names else code
+
+
 def _bi(content: dict[str, Any], key: str, lang: str) -> str:
     text = content.get(key) or {}
     other = "zh" if lang == "en" else "en"
@@ -328,8 +336,8 @@ def _item_context(
         "groups": ("、" if lang == "zh" else ", ").join(groups),
         "category": category_text(content.get("category"), lang),
         "severity": severity_of(content.get("severity"), lang),
-        "urgency": content.get("urgency") or "",
-        "certainty": content.get("certainty") or "",
+        "urgency": _cap_name(URGENCY_NAMES, content.get("urgency"), lang),
+        "certainty": _cap_name(CERTAINTY_NAMES, content.get("certainty"), lang),
         "valid_from": local_time(content.get("valid_from"), lang),
         "valid_until": local_time(content.get("valid_until"), lang),
         "hs_codes": content.get("hs_codes") or [],

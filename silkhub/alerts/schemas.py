@@ -21,6 +21,22 @@ from silkhub.core.errors import Location, Message, NotFound, Problem, Report
 
 URGENCIES = ("Immediate", "Expected", "Future", "Past", "Unknown")
 CERTAINTIES = ("Observed", "Likely", "Possible", "Unlikely", "Unknown")
+#: What CAP's urgency and certainty codes say, for the pages. The codes themselves stay as CAP
+#: writes them: in the store, the CAP document, the API and the form's values.
+URGENCY_NAMES: dict[str, Message] = {
+    "Immediate": Message("立即", "Immediate"),
+    "Expected": Message("即将", "Expected"),
+    "Future": Message("将来", "Future"),
+    "Past": Message("已过去", "Past"),
+    "Unknown": Message("未知", "Unknown"),
+}
+CERTAINTY_NAMES: dict[str, Message] = {
+    "Observed": Message("已发生", "Observed"),
+    "Likely": Message("很可能", "Likely"),
+    "Possible": Message("可能", "Possible"),
+    "Unlikely": Message("不太可能", "Unlikely"),
+    "Unknown": Message("未知", "Unknown"),
+}
 NOTICE_TYPES = ("new", "addendum", "corrigendum", "revision")
 #: WTO document symbols: G/TBT/N/<member>/<number>[/Add.n|/Corr.n|/Rev.n]
 SYMBOL = re.compile(r"^G/(TBT|SPS)/N/[A-Z]{2,3}/\d+(?:/(?:Add|Corr|Rev)\.\d+)*$")

@@ -235,6 +235,7 @@ def get_transport(request: Request, db: Db, mode: str, reference: str) -> Transp
                 actual_arrival=s.actual_arrival,
                 actual_departure=s.actual_departure,
                 delay_minutes=minutes(s.delay),
+                skipped=s.skipped,
             )
             for s in view.stops
         ],

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from silkhub.core.errors import InvalidInput, Message, NotFound, Problem
 from silkhub.logistics import service, tracking
-from silkhub.logistics.reference import Place
+from silkhub.logistics.reference import Place, places
 from silkhub.stores.database import Database
 from silkhub.web.security import app_db
 from silkhub.web.templating import page_language, templates_of
@@ -26,6 +26,8 @@ TABS = (
     ("/track", Message("货物追踪", "Where is my container")),
     ("/logistics/transports", Message("班列与航次", "Trains and voyages")),
 )
+#: Containers the demonstration hub offers to try on the tracking page (one per transport).
+EXAMPLES = 10
 BY = (
     ("equipment", Message("集装箱号", "Container number")),
     ("booking", Message("订舱号", "Booking")),
@@ -102,6 +104,28 @@ def _milestone(m: tracking.Milestone, lang: str) -> dict[str, Any]:
     }
 
 
+def _examples(db: Database, lang: str) -> list[dict[str, Any]]:
+    """The demonstration hub's containers to try, one per synthetic transport, with where it
+    goes: a visitor arriving at the form has no number of their own."""
+    with db.reading() as session:
+        found = service.demo_examples(session, limit=EXAMPLES)
+        known = places()
+        return [
+            {
+                "equipment": e.equipment,
+                "mode": _mode(e.transport.mode, lang),
+                "name": e.transport.name,
+                "route": " → ".join(
+                    _place(known.get(s.un_locode), s.un_locode, lang)
+                    for s in (e.transport.stops[0], e.transport.stops[-1])
+                )
+                if e.transport.stops
+                else "",
+            }
+            for e in found
+        ]
+
+
 def _route(points: list[dict[str, Any] | None]) -> list[dict[str, Any]]:
     """Places in order, each once in a row (the map draws the line through them)."""
     out: list[dict[str, Any]] = []
@@ -122,6 +146,7 @@ def track_page(
         "choices": [(v, m.in_(lang)) for v, m in BY],
         "journey": None,
         "problem": None,
+        "examples": [],
     }
     status = 200
     if ref.strip():
@@ -152,6 +177,8 @@ def track_page(
                     "here": _point(journey.place, lang),
                 },
             }
+    if context["journey"] is None and request.app.state.demo:
+        context["examples"] = _examples(db, lang)
     return templates_of(request).render(request, "logistics/track.html", context, status=status)
 
 
@@ -168,7 +195,8 @@ def transports_page(request: Request, lang: Lang, db: Db) -> HTMLResponse:
                 "synthetic": t.synthetic,
                 "route": " → ".join(
                     _place(s.place, s.un_locode, lang)
-                    for s in tracking.transport_view(session, t).stops
+                    for s in tracking.transport_stops(session, t)
+                    if not s.skipped
                 ),
             }
             for t in service.list_transports(session, limit=500)
@@ -195,6 +223,7 @@ def transport_page(request: Request, lang: Lang, db: Db, mode: str, reference: s
                 "delay": delay_text(s.delay, lang),
                 "late": s.delay is not None and s.delay.total_seconds() > 0,
                 "reached": s.reached,
+                "skipped": s.skipped,
             }
             for s in view.stops
         ]
@@ -217,7 +246,7 @@ def transport_page(request: Request, lang: Lang, db: Db, mode: str, reference: s
             "teu": view.teu,
             "wagons": view.wagons,
             "map": {
-                "route": _route([_point(s.place, lang) for s in view.stops]),
+                "route": _route([_point(s.place, lang) for s in view.stops if not s.skipped]),
                 "reached": _route([_point(s.place, lang) for s in view.stops if s.reached]),
                 "here": None,
             },

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from silkhub.core.errors import InvalidInput, Location, Message
 from silkhub.logistics.events import EVENT_TYPES
-from silkhub.logistics.models import TntEvent, TntEventRef
+from silkhub.logistics.models import TntEvent, TntEventRef, Transport
 
 #: Most events one ``GET /events`` page holds (the producer's own page size, DCSA's term).
 MAX_PAGE = 1000
@@ -201,3 +201,36 @@ def list_equipment(session: Session, *, limit: int = 100) -> list[EquipmentSeen]
         .limit(limit)
     )
     return [EquipmentSeen(str(r[0]), r[1], int(r[2]), r[3]) for r in session.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class TrackExample:
+    """A container a visitor of the demonstration hub may try, and the transport it is on."""
+
+    equipment: str
+    transport: Transport
+
+
+def demo_examples(session: Session, *, limit: int = 10) -> list[TrackExample]:
+    """One container of each synthetic transport (the first by number), transports by mode
+    and reference. Synthetic transports only: a real hub's container numbers are what let a
+    person follow their own cargo, and are never listed to the public."""
+    first = (
+        select(TntEvent.transport_ref, func.min(TntEvent.equipment_reference).label("equipment"))
+        .where(
+            TntEvent.is_current.is_(True),
+            TntEvent.is_retracted.is_(False),
+            TntEvent.equipment_reference.is_not(None),
+            TntEvent.transport_ref.is_not(None),
+        )
+        .group_by(TntEvent.transport_ref)
+        .subquery()
+    )
+    stmt = (
+        select(Transport, first.c.equipment)
+        .join(first, first.c.transport_ref == Transport.reference)
+        .where(Transport.synthetic.is_(True))
+        .order_by(Transport.mode, Transport.reference)
+        .limit(limit)
+    )
+    return [TrackExample(str(equipment), t) for t, equipment in session.execute(stmt).all()]

@@ -60,7 +60,9 @@ class EquipmentOut(BaseModel):
 
 
 class StopOut(BaseModel):
-    sequence: int
+    #: The stop's place in the plan; null for a place the transport's own events reported and
+    #: the plan did not name (kind ``unplanned``: a reroute).
+    sequence: int | None
     kind: str
     un_locode: str
     place: PlaceOut | None
@@ -71,6 +73,8 @@ class StopOut(BaseModel):
     actual_arrival: datetime | None
     actual_departure: datetime | None
     delay_minutes: int | None
+    #: Planned, never reached, and a later stop was: the transport went another way.
+    skipped: bool = False
 
 
 class TransportOut(BaseModel):

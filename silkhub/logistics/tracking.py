@@ -67,6 +67,8 @@ STOP_KIND_NAMES: dict[str, Message] = {
     "call": Message("经停", "Call"),
     "border": Message("口岸", "Border crossing"),
     "destination": Message("终到", "Destination"),
+    # A place the transport's own events report that its plan does not name (a reroute).
+    "unplanned": Message("计划外经停", "Not in the plan"),
 }
 
 
@@ -261,7 +263,7 @@ def _summary(
 
 @dataclass
 class StopView:
-    sequence: int
+    sequence: int | None  # in the plan; None for a stop the plan did not name
     un_locode: str
     kind: str
     planned_arrival: datetime | None
@@ -270,6 +272,8 @@ class StopView:
     estimated_departure: datetime | None = None
     actual_arrival: datetime | None = None
     actual_departure: datetime | None = None
+    #: Planned, never reached, and a later stop was: the transport went another way.
+    skipped: bool = False
 
     @property
     def place(self) -> Place | None:
@@ -289,6 +293,18 @@ class StopView:
     def reached(self) -> bool:
         return self.actual_arrival is not None or self.actual_departure is not None
 
+    @property
+    def when(self) -> datetime | None:
+        """The stop's best-known time: actual, else estimated, else planned."""
+        return (
+            self.actual_arrival
+            or self.actual_departure
+            or self.estimated_arrival
+            or self.estimated_departure
+            or self.planned_arrival
+            or self.planned_departure
+        )
+
 
 @dataclass
 class TransportView:
@@ -300,7 +316,9 @@ class TransportView:
 
     @property
     def progress(self) -> tuple[int, int]:
-        return sum(s.reached for s in self.stops), len(self.stops)
+        """Stops reached, of the stops on the way (a skipped one is no longer on it)."""
+        on_the_way = [s for s in self.stops if not s.skipped]
+        return sum(s.reached for s in on_the_way), len(on_the_way)
 
     @property
     def delay(self) -> timedelta | None:
@@ -308,8 +326,66 @@ class TransportView:
         return known[-1] if known else None
 
 
+def _with_unplanned(planned: list[StopView], unplanned: list[StopView]) -> list[StopView]:
+    """The planned stops in their order, each unplanned one before the first planned stop
+    whose best-known time is later; then the planned stops passed by (not reached, though a
+    later stop was) marked skipped."""
+    stops = list(planned)
+    for extra in sorted(unplanned, key=lambda s: s.when or datetime.max.replace(tzinfo=UTC)):
+        at = extra.when
+        index = next(
+            (
+                i
+                for i, s in enumerate(stops)
+                if at is not None and s.when is not None and s.when > at
+            ),
+            len(stops),
+        )
+        stops.insert(index, extra)
+    for i, stop in enumerate(stops):
+        stop.skipped = not stop.reached and any(s.reached for s in stops[i + 1 :])
+    return stops
+
+
+def transport_stops(session: Session, transport: Transport) -> list[StopView]:
+    """A transport's stops with their estimated and actual times (from its ``TRANSPORT``
+    events ``ARRI`` and ``DEPA``, each the latest version). A place those events report that
+    the plan does not name (the train crossed at Khorgos, planned through Alashankou) is a
+    stop of kind ``unplanned``, and the planned stop passed by is ``skipped``. Reads only the
+    columns it needs: the list of transports asks this of every transport."""
+    rows = session.execute(
+        select(TntEvent.un_locode, TntEvent.classifier, TntEvent.type_code, TntEvent.event_at)
+        .where(
+            TntEvent.is_current.is_(True),
+            TntEvent.is_retracted.is_(False),
+            TntEvent.transport_ref == transport.reference,
+            TntEvent.mode == transport.mode,
+            TntEvent.event_type == "TRANSPORT",
+        )
+        .order_by(TntEvent.event_updated_at, TntEvent.id)
+    ).all()
+    stops = [
+        StopView(s.sequence, s.un_locode, s.kind, s.planned_arrival, s.planned_departure)
+        for s in transport.stops
+    ]
+    by_place = {s.un_locode: s for s in stops}
+    unplanned: list[StopView] = []
+    for locode, classifier, type_code, event_at in rows:
+        prefix = {"EST": "estimated", "ACT": "actual"}.get(classifier or "")
+        suffix = {"ARRI": "arrival", "DEPA": "departure"}.get(type_code or "")
+        if not (locode and event_at is not None and prefix and suffix):
+            continue
+        stop = by_place.get(locode)
+        if stop is None:
+            stop = StopView(None, locode, "unplanned", None, None)
+            by_place[locode] = stop
+            unplanned.append(stop)
+        setattr(stop, f"{prefix}_{suffix}", event_at)  # rows in update order: last wins
+    return _with_unplanned(stops, unplanned)
+
+
 def transport_view(session: Session, transport: Transport) -> TransportView:
-    """A transport's stops with their estimated and actual times, its containers and TEU."""
+    """A transport's stops (``transport_stops``), its containers, TEU and wagons."""
     rows = list(
         session.execute(
             select(TntEvent).where(
@@ -320,19 +396,7 @@ def transport_view(session: Session, transport: Transport) -> TransportView:
             )
         ).scalars()
     )
-    stops = [
-        StopView(s.sequence, s.un_locode, s.kind, s.planned_arrival, s.planned_departure)
-        for s in transport.stops
-    ]
-    by_place = {s.un_locode: s for s in stops}
-    for r in sorted(rows, key=lambda r: r.event_updated_at):
-        if r.event_type != "TRANSPORT" or r.un_locode not in by_place or r.event_at is None:
-            continue
-        stop = by_place[r.un_locode]
-        prefix = {"EST": "estimated", "ACT": "actual"}.get(r.classifier or "")
-        suffix = {"ARRI": "arrival", "DEPA": "departure"}.get(r.type_code or "")
-        if prefix and suffix:
-            setattr(stop, f"{prefix}_{suffix}", r.event_at)  # rows in update order: last wins
+    stops = transport_stops(session, transport)
     sizes: dict[str, str | None] = {}
     wagons: set[str] = set()
     for r in rows:

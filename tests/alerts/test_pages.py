@@ -248,6 +248,10 @@ def test_an_item_with_its_versions_cap_and_cancellation(
     assert f'href="/api/alerts/items/{uid}/cap.xml?version=1"' in text
     zh = client.get(f"/zh/alerts/{uid}").text
     assert "<strong>港口</strong>" in zh and "<script>alert(1)" not in zh  # no raw HTML
+    # CAP's urgency and certainty in the reader's words (the codes stay CAP's in the XML).
+    facts = re.search(r'id="item-facts">(.*?)</dl>', zh, re.S)[1]  # type: ignore[index]
+    assert "<dd>即将</dd>" in facts and "<dd>很可能</dd>" in facts
+    assert "Expected" not in facts and "Likely" not in facts
     assert "2020年5月6日 08:00" in zh  # valid from, in Beijing time
     # An update, then a cancellation with its reason: every version, what changed, why.
     with store.transaction() as s:
@@ -538,6 +542,35 @@ def test_an_editor_drafts_an_approver_publishes_and_a_subscriber_finds_it(
     inbox = client.get("/zh/alerts/inbox").text
     assert table_rows(inbox, "table-inbox")[0][:2] == ["未读", "汉堡港罢工"]
     assert re.search(r'class="severity severity-orange">.*?</span>橙色</span>', inbox)
+
+
+def test_the_desks_problems_name_the_fields_as_the_form_does(
+    client: TestClient, cast: Cast, keys: dict[str, str]
+) -> None:
+    """The list above the desk names each field by its label in the reader's language (not
+    its code, ``category``), as a link that takes the keyboard to the field."""
+    as_(client, keys["editor"])
+    desk = "/zh/alerts/desk"
+    refused = post_form(
+        client, desk, f"{desk}/items", {"kind": "alert", "title_zh": "罢工", "hs_codes": "abc"}
+    )
+    assert refused.status_code == 422
+    summary = re.search(r'id="desk-error">(.*?)</div>', refused.text, re.S)[1]  # type: ignore[index]
+    links = dict(re.findall(r'<li><a href="#(i-[a-z_]+)">([^<]+)</a>：', summary))
+    options = re.search(r'<select id="i-urgency"[^>]*>(.*?)</select>', refused.text, re.S)
+    assert options and '<option value="Expected">即将</option>' in options[1]
+    assert links == {
+        "i-body_zh": "正文（中文或英文）",
+        "i-countries": "国家（名称或代码，以逗号分隔）",
+        "i-category": "类别",
+        "i-severity": "级别",
+        "i-hs_codes": "HS 编码",
+    }
+    for target in links:
+        assert f'id="{target}"' in refused.text  # each link has its field on the page
+    assert "<strong>category</strong>" not in summary and "category:" not in summary
+    english = post_form(client, "/en/alerts/desk", "/en/alerts/desk/items", {"kind": "alert"})
+    assert '<a href="#i-category">Category</a>: An alert needs a category.' in english.text
 
 
 def test_desk_reject_schedule_cancel_and_edit(

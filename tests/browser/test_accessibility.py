@@ -14,7 +14,7 @@ from tests.browser.conftest import LiveHub, screenshot
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-PUBLIC = ["/", "/stats", "/stats/briefing", "/indices", "/indices/methodology", "/login"]
+PUBLIC = ["/", "/stats", "/stats/briefing", "/indices", "/indices/methodology", "/track", "/login"]
 LANG_ATTRIBUTE = {"zh": "zh-CN", "en": "en"}
 SKIP_LINK = {"zh": "跳到正文", "en": "Skip to content"}
 #: Keyboard stops checked on each page: past the header, into the page's own controls.

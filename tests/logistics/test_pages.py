@@ -31,6 +31,16 @@ def test_the_form_alone(client: TestClient) -> None:
     assert "route-map" not in page.text
 
 
+def test_no_examples_on_a_hub_that_is_not_a_demonstration(
+    client: TestClient,
+    hub: Database,  # noqa: F811
+) -> None:
+    # The hub has a container (and a transport, not synthetic): still nothing is listed.
+    page = client.get("/en/track", headers=HTML)
+    assert page.status_code == 200 and 'id="track-examples"' not in page.text
+    assert CONTAINER not in page.text
+
+
 def test_a_journey_in_english(client: TestClient, hub: Database) -> None:  # noqa: F811
     page = client.get(f"/en/track?ref={CONTAINER.lower()}", headers=HTML)
     assert page.status_code == 200, page.text
@@ -58,6 +68,11 @@ def test_mistakes_are_shown_on_the_page(client: TestClient, hub: Database) -> No
     unknown = client.get("/zh/track?ref=CSQU3054383", headers=HTML)
     assert unknown.status_code == 404 and "没有关于" in unknown.text
     assert 'name="ref"' in unknown.text  # the form stays, to try again
+    # The field says it is wrong, and what is wrong with it, to a screen reader too.
+    assert 'aria-invalid="true" aria-describedby="track-problem"' in wrong.text
+    assert 'id="track-problem">' in wrong.text and "aria-invalid" not in (
+        client.get("/en/track", headers=HTML).text
+    )
 
 
 def test_trains_and_a_train_runs_page(client: TestClient, hub: Database) -> None:  # noqa: F811
@@ -76,3 +91,38 @@ def test_trains_and_a_train_runs_page(client: TestClient, hub: Database) -> None
     ]
     missing = client.get("/en/logistics/transports/RAIL/nothing", headers=HTML)
     assert missing.status_code == 404
+
+
+def test_the_demonstration_hub_offers_containers_to_try(demo_client: TestClient) -> None:
+    """One container of each demo transport, labelled as synthetic, each a link to its
+    journey; gone once a journey is shown."""
+    page = demo_client.get("/zh/track", headers=HTML)
+    assert page.status_code == 200
+    examples = page.text.split('id="track-examples"', 1)[1].split("</section>", 1)[0]
+    assert "演示数据（合成）" in examples
+    links = re.findall(r'href="/zh/track\?ref=(DMOU\d{7})"', examples)
+    assert len(links) == 9 and len(set(links)) == 9
+    assert "铁路 DEMO X8005 · 义乌 → 杜伊斯堡" in examples
+    assert "海运 DEMO MEISHAN · 宁波港 → 杰贝阿里" in examples
+    for number in links:
+        assert demo_client.get(f"/zh/track?ref={number}", headers=HTML).status_code == 200
+    shown = demo_client.get(f"/en/track?ref={links[0]}", headers=HTML)
+    assert 'id="track-examples"' not in shown.text
+    unknown = demo_client.get("/en/track?ref=CSQU3054383", headers=HTML)
+    assert unknown.status_code == 404 and 'id="track-examples"' in unknown.text
+
+
+def test_a_rerouted_train_runs_page(demo_client: TestClient) -> None:
+    page = demo_client.get("/en/logistics/transports/RAIL/DEMO-X8005-20201218", headers=HTML)
+    assert page.status_code == 200
+    assert "3 of 5 stops reached" in page.text
+    assert page.text.count('class="stop-skipped"') == 1 and "Not in the plan" in page.text
+    assert [p["name"] for p in map_data(page.text)["route"]] == [
+        "Yiwu",
+        "Khorgos (Horgos)",
+        "Brest",
+        "Małaszewicze",
+        "Duisburg",
+    ]
+    listed = demo_client.get("/en/logistics/transports", headers=HTML)
+    assert "Yiwu → Khorgos (Horgos) → Brest → Małaszewicze → Duisburg" in listed.text

@@ -186,6 +186,47 @@ def test_a_train_runs_progress(hub: Database) -> None:
     assert view.delay == timedelta(days=2)
 
 
+def test_a_train_that_went_another_way(client: TestClient, hub: Database) -> None:
+    """The train's own events at a place its plan does not name: a stop ``unplanned``, in its
+    time's place among the planned ones; the planned border it passed by ``skipped``, and no
+    longer counted in its progress."""
+    with hub.transaction() as session:
+        service.ingest(
+            session,
+            [
+                transport_event("arri-hrs", type_code="ARRI", locode="CNHRS",
+                                at="2020-05-06T06:00:00Z"),
+                transport_event("depa-hrs", type_code="DEPA", locode="CNHRS",
+                                at="2020-05-06T10:00:00Z"),
+            ],
+            default_sender="x",
+            received_by="t",
+            source="test",
+        )  # fmt: skip
+    with hub.reading() as session:
+        view = tracking.transport_view(session, service.get_transport(session, "rail", TRAIN))
+    assert [(s.un_locode, s.kind, s.reached, s.skipped) for s in view.stops] == [
+        ("CNYIU", "origin", True, False),
+        ("CNAKL", "border", False, True),
+        ("CNHRS", "unplanned", True, False),
+        ("PLMAA", "border", False, False),
+        ("DEDUI", "destination", False, False),
+    ]
+    khorgos = view.stops[2]
+    assert khorgos.actual_arrival == t("2020-05-06T06:00:00")
+    assert khorgos.delay is None  # nothing planned to compare with
+    assert view.progress == (2, 4)
+    assert view.delay == timedelta(days=2)  # still the estimate at Duisburg against plan
+    stops = client.get(f"/api/logistics/transports/RAIL/{TRAIN}").json()["stops"]
+    assert [(s["sequence"], s["un_locode"], s["kind"], s["skipped"]) for s in stops] == [
+        (1, "CNYIU", "origin", False),
+        (2, "CNAKL", "border", True),
+        (None, "CNHRS", "unplanned", False),
+        (3, "PLMAA", "border", False),
+        (4, "DEDUI", "destination", False),
+    ]
+
+
 def test_tracking_over_the_api(client: TestClient, hub: Database) -> None:
     body = client.get(f"/api/logistics/track/equipment/{CONTAINER}?lang=en").json()
     assert body["status"]["type_code"] == "CROS" and body["place"]["name"] == "Khorgos (Horgos)"
