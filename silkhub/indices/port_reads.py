@@ -79,11 +79,17 @@ def port_index_of(
     read_from = min(Month(base.year, 1), start.shift(-12))
     read_to = max(end, Month(base.year, 12))
     count = (read_to.year - read_from.year) * 12 + read_to.month - read_from.month + 1
-    rows = stats.port_months(db, store, months=[read_from.shift(k) for k in range(count)])
     shown = [
         start.shift(k) for k in range((end.year - start.year) * 12 + end.month - start.month + 1)
     ]
-    return port_index(rows, base=base, months=shown, teu_tonnes=teu_tonnes)
+
+    def compute() -> PortIndex:
+        rows = stats.port_months(db, store, months=[read_from.shift(k) for k in range(count)])
+        return port_index(rows, base=base, months=shown, teu_tonnes=teu_tonnes)
+
+    # As the trade index: tens of milliseconds a time, changing only with an import of ports.
+    key = ("port_index", str(store.root), base, start, end, teu_tonnes)
+    return stats.remembered((*key, stats.dataset_state(db, "port")), compute)
 
 
 def select_points(

@@ -89,13 +89,21 @@ def trade_index_of(
         start.shift(k) for k in range((end.year - start.year) * 12 + end.month - start.month + 1)
     ]
     flows = ("export", "import") if flow == "total" else (flow,)
-    tables = []
-    for one in flows:
-        table = stats.item_months(db, store, flow=one, group=group, months=months)
-        tables.append(table.append_column("flow", pa.array([one] * table.num_rows, pa.string())))
-    rows = pa.concat_tables(tables)
-    points = trade_index(rows, base=base, formula=formula, chained=chained, limit=limit)
-    return [p for p in points if (first is None or p.month >= first) and p.month <= end]
+
+    def compute() -> tuple[TradeIndexPoint, ...]:
+        tables = []
+        for one in flows:
+            table = stats.item_months(db, store, flow=one, group=group, months=months)
+            flows_column = pa.array([one] * table.num_rows, pa.string())
+            tables.append(table.append_column("flow", flows_column))
+        rows = pa.concat_tables(tables)
+        points = trade_index(rows, base=base, formula=formula, chained=chained, limit=limit)
+        return tuple(p for p in points if (first is None or p.month >= first) and p.month <= end)
+
+    # The index itself takes tens of milliseconds over the remembered rows; it changes only
+    # with an import of trade, so the portal and the API need not recompute it per request.
+    key = ("trade_index", str(store.root), flow, base, formula, chained, group, first, end, limit)
+    return list(stats.remembered((*key, stats.dataset_state(db, "trade")), compute))
 
 
 def trade_index_csv(points: Sequence[TradeIndexPoint]) -> str:

@@ -375,6 +375,13 @@ def vintage_state(vintages: pa.Table) -> tuple[Any, ...]:
     return _vintage_state(vintages)
 
 
+def dataset_state(db: Database, dataset_name: str) -> tuple[Any, ...]:
+    """The ``vintage_state`` of one dataset: what a remembered result computed from its
+    figures (an index over them, say) puts in its key to be recomputed after an import."""
+    with db.reading() as session:
+        return _vintage_state(vintage_periods(session, dataset_name))
+
+
 def remembered(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
     """``compute()``, or its result kept from an earlier call with the same ``key``. The key
     must hold everything the result depends on, the ``vintage_state`` of its datasets among

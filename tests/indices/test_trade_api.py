@@ -89,3 +89,33 @@ def test_the_api_and_the_command_agree(demo_hub: DemoHub) -> None:
         state.reset()
     assert result.exit_code == 0, result.output
     assert result.stdout == text
+
+
+def test_the_index_is_remembered_until_trade_is_imported_again(
+    demo_hub: DemoHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Computing the index takes tens of milliseconds over the remembered rows; the portal
+    asks for it on every page view, so it is kept until the trade dataset's state changes
+    (``stats.dataset_state``, which changes with every import: tests/stats/test_service.py)."""
+    from silkhub.indices import trade_index
+    from silkhub.stats import service as stats
+
+    calls: list[Formula] = []
+    real = trade_index.trade_index
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(kwargs["formula"])  # type: ignore[arg-type]
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("silkhub.indices.trade_reads.trade_index", counted)
+    ask = {"flow": "export", "base": Year(2019), "formula": Formula.LASPEYRES, "chained": True}
+    first = trade_index_of(demo_hub.db, demo_hub.store, **ask)  # type: ignore[arg-type]
+    again = trade_index_of(demo_hub.db, demo_hub.store, **ask)  # type: ignore[arg-type]
+    assert again == first and len(calls) <= 1  # computed at most once (maybe by an earlier test)
+    computed = len(calls)
+    real_state = stats.dataset_state
+    monkeypatch.setattr(
+        stats, "dataset_state", lambda db, name: (*real_state(db, name), "imported")
+    )
+    after = trade_index_of(demo_hub.db, demo_hub.store, **ask)  # type: ignore[arg-type]
+    assert len(calls) == computed + 1 and after == first

@@ -211,3 +211,16 @@ def test_remembered_figures_change_with_a_new_vintage(
     )
     assert top.column("value").to_pylist() == [39_091_200]
     assert after.column("value").to_pylist() == [40_000_000]
+
+
+def test_a_datasets_state_changes_with_each_import(
+    db: Database, store: AnalyticalStore, tmp_path: Path
+) -> None:
+    """What remembered results computed from a dataset (the indices) put in their keys."""
+    empty = service.dataset_state(db, "trade")
+    run(db, store, tmp_path, write_csv(tmp_path / "v1.csv", ["2020-05,出口,捷克,3909.12"]))
+    first = service.dataset_state(db, "trade")
+    assert first != empty and service.dataset_state(db, "trade") == first
+    run(db, store, tmp_path, write_csv(tmp_path / "v2.csv", ["2020-05,出口,捷克,4000"]))
+    assert service.dataset_state(db, "trade") not in (empty, first)
+    assert service.dataset_state(db, "port") == empty  # another dataset's imports do not count
