@@ -37,6 +37,7 @@ from silkhub.alerts.models import (
 from silkhub.alerts.readers import STAFF_ROLES, Reader, reader_for
 from silkhub.core import countries as country_names
 from silkhub.core.errors import Message, Problem, SilkhubError
+from silkhub.core.formatting import format_number
 from silkhub.stores.database import Database
 from silkhub.web.i18n import LOCALES, request_language
 from silkhub.web.security import app_db, check_form_csrf, require_roles, resolve_principal
@@ -254,3 +255,23 @@ def codes_of(form: FormData | Mapping[str, Any], name: str) -> list[str]:
 def text_of(form: FormData, name: str) -> str:
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""
+
+
+def file_size(size: int, lang: str) -> str:
+    """A file's size as people read it: "12.3 KB", "1.2 MB"."""
+    if size >= 1024 * 1024:
+        return f"{format_number(size / 1024 / 1024, lang, 1)} MB"
+    return f"{format_number(max(size, 1) / 1024, lang, 1)} KB"
+
+
+def attachment_rows(uid: str, content: Mapping[str, Any], lang: str) -> list[dict[str, str]]:
+    """The files a version lists, each with its download address (which checks who reads)."""
+    return [
+        {
+            "href": f"/api/alerts/items/{uid}/attachments/{a['id']}",
+            "filename": a.get("filename") or "",
+            "media_type": a.get("media_type") or "",
+            "size": file_size(int(a.get("size") or 0), lang),
+        }
+        for a in content.get("attachments") or []
+    ]

@@ -28,7 +28,14 @@ from sqlalchemy.orm import Session
 
 from silkhub.accounts.models import ORG_KIND_NAMES, Organisation, OrgKind, Role, User
 from silkhub.accounts.service import Principal
-from silkhub.alerts import bulletins, coverage, deliveries, notices_import, service
+from silkhub.alerts import (
+    attachments,
+    bulletins,
+    coverage,
+    deliveries,
+    notices_import,
+    service,
+)
 from silkhub.alerts.cap import Category, Severity
 from silkhub.alerts.models import (
     CONFIDENTIALITY_NAMES,
@@ -45,6 +52,7 @@ from silkhub.alerts.pages_common import (
     Lang,
     Posted,
     Staff,
+    attachment_rows,
     entry_counts,
     field_errors,
     local_time,
@@ -62,13 +70,15 @@ from silkhub.alerts.schemas import (
     URGENCY_NAMES,
 )
 from silkhub.core.errors import InvalidInput, Location, Message, NotFound, SilkhubError
+from silkhub.settings import Settings
 from silkhub.stores.database import Database
-from silkhub.web.security import require_roles
+from silkhub.web.security import app_settings, require_roles
 from silkhub.web.templating import templates_of
 
 router = APIRouter(include_in_schema=False)
 
 Editor = Annotated[Principal, Depends(require_roles(Role.EDITOR))]
+Config = Annotated[Settings, Depends(app_settings)]
 
 #: Items listed per status on the desk, newest first.
 PER_STATUS = 50
@@ -259,7 +269,14 @@ def _render(
             except NotFound as exc:
                 extra.setdefault("error", exc.in_(lang))
             else:
-                editing = {**summary(view.item, lang), "version": view.version.number}
+                editing = {
+                    **summary(view.item, lang),
+                    "version": view.version.number,
+                    "attachments": attachment_rows(edit, view.version.content, lang),
+                    # A published version takes no more files: saving the form first makes
+                    # the new version they belong to.
+                    "takes_files": view.version.published_at is None,
+                }
                 kind = view.item.kind
                 if form is None:
                     form = _form_from_content(view.version.content)
@@ -353,6 +370,37 @@ def _publish_at(text: str) -> datetime | None:
             location=Location(field="at"),
             value=text,
         ) from None
+
+
+# Declared before the workflow's buttons, whose ``{action}`` would otherwise take the path.
+@router.post("/{lang}/alerts/desk/items/{uid}/attachments", dependencies=[Csrf])
+def add_attachment(
+    request: Request,
+    lang: Lang,
+    staff: Editor,
+    db: Db,
+    settings: Config,
+    uid: str,
+    file: UploadFile | None = None,
+) -> Response:
+    """Attach a file to the working version (the API's ``POST .../attachments``, from the
+    desk): checked by kind, size and first bytes, listed by that version only."""
+    if file is None or not file.filename:
+        missing = Message("请选择要附加的文件。", "Choose a file to attach.")
+        return _render(
+            request, db, lang, staff, status=422, edit=uid, attachment_error=missing.in_(lang)
+        )
+    data = file.file.read()
+    try:
+        with db.transaction(staff.actor) as session:
+            row = attachments.add(session, staff, uid, file.filename, data, settings.data_dir)
+            name = row.filename
+    except SilkhubError as exc:
+        return _render(
+            request, db, lang, staff, status=exc.status, edit=uid, attachment_error=exc.in_(lang)
+        )
+    done = Message(f"已附加 {name}。", f"{name} attached.")
+    return _render(request, db, lang, staff, done=done.in_(lang), edit=uid)
 
 
 @router.post("/{lang}/alerts/desk/items/{uid}/{action}", dependencies=[Csrf])

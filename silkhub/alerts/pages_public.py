@@ -31,6 +31,7 @@ from silkhub.alerts.models import (
 from silkhub.alerts.pages_common import (
     Db,
     Lang,
+    attachment_rows,
     category_text,
     country_text,
     entry_counts,
@@ -46,7 +47,6 @@ from silkhub.alerts.schemas import CERTAINTY_NAMES, URGENCY_NAMES
 from silkhub.core import countries as country_names
 from silkhub.core import groups as country_groups
 from silkhub.core.errors import Message, NotFound, SilkhubError
-from silkhub.core.formatting import format_number
 from silkhub.web.templating import templates_of
 
 router = APIRouter(include_in_schema=False)
@@ -280,13 +280,6 @@ def _versions(session: Session, uid: str, reader: Reader, lang: str) -> list[dic
     return rows
 
 
-def _size(size: int, lang: str) -> str:
-    """A file's size as people read it: "12.3 KB", "1.2 MB"."""
-    if size >= 1024 * 1024:
-        return f"{format_number(size / 1024 / 1024, lang, 1)} MB"
-    return f"{format_number(max(size, 1) / 1024, lang, 1)} KB"
-
-
 def _cap_name(names: dict[str, Message], code: str | None, lang: str) -> str:
     """A CAP code's word in the reader's language (a code unknown to silkhub as it is)."""
     if not code:
@@ -342,15 +335,7 @@ def _item_context(
         "valid_until": local_time(content.get("valid_until"), lang),
         "hs_codes": content.get("hs_codes") or [],
         "sources": content.get("sources") or [],
-        "attachments": [
-            {
-                "href": f"/api/alerts/items/{item.uid}/attachments/{a['id']}",
-                "filename": a.get("filename") or "",
-                "media_type": a.get("media_type") or "",
-                "size": _size(int(a.get("size") or 0), lang),
-            }
-            for a in content.get("attachments") or []
-        ],
+        "attachments": attachment_rows(item.uid, content, lang),
         "notice": notice,
         "notice_dates": {
             k: local_time(notice.get(k), lang, day=True)

@@ -1025,3 +1025,61 @@ def test_an_items_attachments_are_listed_for_those_who_may_read_it(
     assert client.get(link[1]).content.startswith(b"%PDF")
     as_(client, None)
     assert client.get(f"/en/alerts/{uid}", headers=HTML).status_code == 404
+
+
+def test_the_editor_attaches_files_on_the_desk(
+    client: TestClient, store: Database, cast: Cast, keys: dict[str, str]
+) -> None:
+    with store.transaction() as s:
+        uid = service.create_item(s, cast.editor, "alert", alert_data()).uid
+    as_(client, keys["editor"])
+    desk = f"/zh/alerts/desk?edit={uid}"
+    page = client.get(desk, headers=HTML).text
+    assert "此版本尚无附件。" in page and f"/zh/alerts/desk/items/{uid}/attachments" in page
+
+    def attach(name: str, data: bytes, lang: str = "zh") -> Any:
+        form = client.get(f"/{lang}/alerts/desk?edit={uid}", headers=HTML).text
+        return client.post(
+            f"/{lang}/alerts/desk/items/{uid}/attachments",
+            data={"csrf_token": csrf_from(form)},
+            files={"file": (name, data, "application/octet-stream")},
+            headers=HTML,
+        )
+
+    done = attach("circular.pdf", b"%PDF-1.4 x" * 300)
+    assert done.status_code == 200 and "已附加 circular.pdf。" in done.text
+    listed = re.search(r'<ul id="desk-attachments"[^>]*><li><a href="([^"]+)"', done.text)
+    assert listed and 'circular.pdf</a> <span class="muted">(2.9 KB)</span>' in done.text
+    assert client.get(listed[1]).content.startswith(b"%PDF")
+    # A file that is not what its name says is refused in the reader's language, and nothing
+    # is listed.
+    fake = attach("report.pdf", b"MZ\x90\x00 not a pdf", lang="en")
+    assert fake.status_code == 422
+    assert "Attachment &#39;report.pdf&#39;: its content is not a .pdf file." in fake.text
+    assert "report.pdf</a>" not in fake.text
+    # Only editors attach; without the page's CSRF token nothing happens.
+    no_token = client.post(
+        f"/zh/alerts/desk/items/{uid}/attachments",
+        files={"file": ("b.pdf", b"%PDF-1.4", "application/pdf")},
+        headers=HTML,
+    )
+    assert no_token.status_code == 403
+    as_(client, keys["approver"])
+    page = client.get(desk, headers=HTML).text
+    refused = client.post(
+        f"/zh/alerts/desk/items/{uid}/attachments",
+        data={"csrf_token": csrf_from(page)},
+        files={"file": ("c.pdf", b"%PDF-1.4", "application/pdf")},
+        headers=HTML,
+    )
+    assert refused.status_code == 403
+    # A published version takes no more files: the desk says to save a new version first.
+    with store.transaction() as s:
+        service.submit(s, cast.editor, uid)
+        service.approve(s, cast.approver, uid)
+        service.publish(s, cast.approver, uid, now=NOW)
+    as_(client, keys["editor"])
+    published = client.get(desk, headers=HTML).text
+    assert "circular.pdf</a>" in published
+    assert f"/zh/alerts/desk/items/{uid}/attachments" not in published
+    assert "此版本已发布，不能再加附件" in published

@@ -152,6 +152,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/{lang}/alerts/desk"): ALERTS_STAFF,
     ("POST", "/{lang}/alerts/desk/items"): frozenset({Role.EDITOR}),
     ("POST", "/{lang}/alerts/desk/items/{uid}"): frozenset({Role.EDITOR}),
+    ("POST", "/{lang}/alerts/desk/items/{uid}/attachments"): frozenset({Role.EDITOR}),
     ("POST", "/{lang}/alerts/desk/items/{uid}/{action}"): ALERTS_STAFF,
     ("POST", "/{lang}/alerts/desk/import"): frozenset({Role.EDITOR}),
     ("GET", "/{lang}/alerts/desk/{uid}"): ALERTS_STAFF,
