@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from silkhub.cli.context import state
@@ -379,3 +380,19 @@ def test_month_of_is_beijing_time() -> None:
     assert throughput.month_of(datetime(2020, 5, 31, 16, tzinfo=UTC)) == JUNE
     assert throughput.month_of(datetime(2020, 5, 31, 15, 59, tzinfo=UTC)) == Month(2020, 5)
     assert parse_period("2020-06") == JUNE
+
+
+def test_throughput_in_the_api(db: Database, client: TestClient) -> None:
+    _register(db, "T1", ["CNYIU", "CNAKL", "DEDUI"])
+    _ingest(db, [transport_event("t1-depa", at="2020-06-02T02:00:00Z", train="T1"),
+                 _load("l1", "T1", "APZU4812090", "45G1")])  # fmt: skip
+    body = client.get("/api/logistics/throughput?from=2020-06&to=2020-06").json()
+    assert body["rail"] == [
+        {"month": "2020-06", "line": "义新欧", "direction": "outbound", "partner": "DE",
+         "trains": 1, "teu": 2.0}
+    ]  # fmt: skip
+    assert body["ports"] == [] and body["flights"] == [] and body["unassigned"] == []
+    assert client.get("/api/logistics/throughput?from=2020-07").json()["rail"] == []
+    wrong = client.get("/api/logistics/throughput?from=2020")
+    assert wrong.status_code == 422
+    assert wrong.json()["error"]["problems"][0]["location"]["field"] == "from"
