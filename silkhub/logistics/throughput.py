@@ -171,26 +171,25 @@ def _train_runs(session: Session, result: Throughput) -> None:
         t.reference: t
         for t in session.execute(select(Transport).where(Transport.mode == "RAIL")).scalars()
     }
+    # Every actual departure, not only those in the months asked for: a run is counted in the
+    # month it left its origin, and an unregistered run's origin is its earliest departure,
+    # which may lie before them (departures are a few events per train).
     transport_events = session.execute(
-        _window(
-            _actual(
-                TntEvent.transport_ref,
-                TntEvent.type_code,
-                TntEvent.un_locode,
-                TntEvent.event_at,
-                TntEvent.event_updated_at,
-                TntEvent.document,
-            ).where(
-                TntEvent.mode == "RAIL",
-                TntEvent.event_type == "TRANSPORT",
-                TntEvent.type_code.in_(("DEPA", "ARRI")),
-                TntEvent.transport_ref.is_not(None),
-            ),
-            # A run departs in the months asked for, and arrives up to weeks later: arrivals
-            # are read without the window (they only name an unregistered run's destination).
-            result.first,
-            result.last,
-        ).order_by(TntEvent.event_updated_at, TntEvent.id)
+        _actual(
+            TntEvent.transport_ref,
+            TntEvent.type_code,
+            TntEvent.un_locode,
+            TntEvent.event_at,
+            TntEvent.event_updated_at,
+            TntEvent.document,
+        )
+        .where(
+            TntEvent.mode == "RAIL",
+            TntEvent.event_type == "TRANSPORT",
+            TntEvent.type_code == "DEPA",
+            TntEvent.transport_ref.is_not(None),
+        )
+        .order_by(TntEvent.event_updated_at, TntEvent.id)
     ).all()
     departures: dict[str, list[tuple[str, datetime, Any]]] = defaultdict(list)
     for ref, code, locode, at, _, doc in transport_events:
@@ -292,26 +291,31 @@ def _loads(session: Session, refs: Sequence[str]) -> dict[str, dict[str, str | N
     return out
 
 
+_PORT_COLUMNS = (
+    TntEvent.event_type,
+    TntEvent.type_code,
+    TntEvent.transport_ref,
+    TntEvent.un_locode,
+    TntEvent.event_at,
+    TntEvent.equipment_reference,
+    TntEvent.size_type,
+)
+
+
 def _ports(session: Session, result: Throughput) -> None:
-    rows = session.execute(
-        _window(
-            _actual(
-                TntEvent.event_type,
-                TntEvent.type_code,
-                TntEvent.transport_ref,
-                TntEvent.un_locode,
-                TntEvent.event_at,
-                TntEvent.equipment_reference,
-                TntEvent.size_type,
-            ).where(
-                TntEvent.mode.in_(("VESSEL", "BARGE")),
-                TntEvent.un_locode.in_(list(PORTS)),
-                TntEvent.type_code.in_(("ARRI", "DEPA", "LOAD", "DISC")),
-            ),
-            result.first,
-            result.last,
-        )
-    ).all()
+    at_ports = (TntEvent.mode.in_(("VESSEL", "BARGE")), TntEvent.un_locode.in_(list(PORTS)))
+    # Calls: every actual arrival and departure at the ports (a call is dated by its first,
+    # which may lie before the months asked for); moves: only those in the months.
+    calls_query = _actual(*_PORT_COLUMNS).where(
+        *at_ports, TntEvent.event_type == "TRANSPORT", TntEvent.type_code.in_(("ARRI", "DEPA"))
+    )
+    moves_query = _actual(*_PORT_COLUMNS).where(
+        *at_ports, TntEvent.event_type == "EQUIPMENT", TntEvent.type_code.in_(("LOAD", "DISC"))
+    )
+    rows = [
+        *session.execute(calls_query).all(),
+        *session.execute(_window(moves_query, result.first, result.last)).all(),
+    ]
     # A call is a voyage's visit to one port, dated by its first actual arrival or departure
     # there (a voyage starting at the port only departs).
     calls: dict[tuple[str | None, str], datetime] = {}

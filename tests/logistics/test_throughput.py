@@ -396,3 +396,20 @@ def test_throughput_in_the_api(db: Database, client: TestClient) -> None:
     wrong = client.get("/api/logistics/throughput?from=2020")
     assert wrong.status_code == 422
     assert wrong.json()["error"]["problems"][0]["location"]["field"] == "from"
+
+
+def test_an_unregistered_run_counts_where_it_first_left_not_where_the_months_begin(
+    db: Database,
+) -> None:
+    events = [
+        transport_event("t8-depa", at="2020-05-28T02:00:00Z", train="T8"),
+        transport_event("t8-depa-akl", at="2020-06-03T02:00:00Z", locode="CNAKL", train="T8"),
+    ]
+    for doc in events:
+        doc["transportDetails"]["transportCall"]["railTransport"]["railServiceReference"] = "YXE"
+    _ingest(db, events)
+    # Asked for June only, it is still a May train (it left Yiwu in May), not a June one from
+    # Alashankou.
+    assert _compute(db, JUNE, JUNE).runs == []
+    may = _compute(db, Month(2020, 5), Month(2020, 5)).runs
+    assert [(r.reference, r.origin, r.month) for r in may] == [("T8", "CNYIU", Month(2020, 5))]
