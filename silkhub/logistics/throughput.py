@@ -101,6 +101,7 @@ class TrainRun:
     containers: int
     teu: float
     unsized: int  # containers without a known size-type (counted as 1 TEU)
+    synthetic: bool = False  # a demonstration's run (its registered transport says so)
 
     @property
     def month(self) -> Month:
@@ -244,6 +245,7 @@ def _train_runs(session: Session, result: Throughput) -> None:
                 containers=len(boxes),
                 teu=sum(teu(s) for s in boxes.values()),
                 unsized=sum(1 for s in boxes.values() if s not in known),
+                synthetic=ref in registered and registered[ref].synthetic,
             )
         )
 
@@ -396,10 +398,18 @@ class Published:
     months: list[Month]
 
 
+#: Said wherever figures computed from a demonstration's (synthetic) runs are shown, in the
+#: words the statistics demo labels its files with.
+SYNTHETIC_LABEL = "演示数据（合成）/ synthetic demonstration data"
+
+
 def source_name(throughput: Throughput) -> str:
     months = throughput.months
     span = f"{months[0].code}..{months[-1].code}" if months else ""
-    return f"silkhub logistics: {len(throughput.runs)} tracked train runs' events, {span}"
+    name = f"silkhub logistics: {len(throughput.runs)} tracked train runs' events, {span}"
+    if any(r.synthetic for r in throughput.runs):
+        name += f" ({SYNTHETIC_LABEL})"
+    return name
 
 
 def publish(
@@ -418,6 +428,16 @@ def publish(
     months = throughput.months
     runs = len(throughput.runs)
     span = f"{months[0].code} – {months[-1].code}" if months else ""
+    notes = [
+        f"注：由 silkhub 物流跟踪的 {runs} 列班列的事件计算（实际发车、装车箱型）。"
+        f" Note: computed by silkhub from the events of {runs} tracked train runs "
+        "(actual departures, containers loaded and their size-types).",
+    ]
+    if any(r.synthetic for r in throughput.runs):
+        notes.append(
+            "注：其中的班列为合成的演示数据，并非真实运行。 Note: the train runs are synthetic "
+            "demonstration data, not real traffic."
+        )
     outcome = stats.publish_computed(
         db,
         store,
@@ -425,11 +445,7 @@ def publish(
         header=RAIL_HEADER,
         rows=rail_rows(throughput),
         title=f"由跟踪事件计算的班列开行情况 / Train runs computed from tracked events ({span})",
-        notes=[
-            f"注：由 silkhub 物流跟踪的 {runs} 列班列的事件计算（实际发车、装车箱型）。"
-            f" Note: computed by silkhub from the events of {runs} tracked train runs "
-            "(actual departures, containers loaded and their size-types).",
-        ],
+        notes=notes,
         source=source_name(throughput),
         computed_from=stats.COMPUTED_FROM_EVENTS,
         data_dir=data_dir,
