@@ -16,22 +16,27 @@ from fastapi import APIRouter, Depends, Query, Request, status
 
 from silkhub.accounts.models import Role
 from silkhub.accounts.service import Principal
-from silkhub.core.errors import InvalidInput, Location, Problem
-from silkhub.logistics import service, subscriptions, tracking
+from silkhub.core.errors import InvalidInput, Location, Message, Problem
+from silkhub.core.periods import Month, parse_period
+from silkhub.logistics import service, subscriptions, throughput, tracking
 from silkhub.logistics.dcsa_api import PREFIX, dcsa_error
 from silkhub.logistics.dcsa_api import router as dcsa_router
 from silkhub.logistics.models import Subscription, Transport
 from silkhub.logistics.reference import Place, places
 from silkhub.logistics.schemas import (
     EquipmentOut,
+    FlightsOut,
     JourneyOut,
     MilestoneOut,
     PlaceOut,
+    PortThroughputOut,
     ProblemOut,
+    RailThroughputOut,
     StopOut,
     SubscriptionIn,
     SubscriptionOut,
     SubscriptionSecretOut,
+    ThroughputOut,
     TransportCreatedOut,
     TransportDetailOut,
     TransportIn,
@@ -115,6 +120,72 @@ def list_equipment(
         )
         for e in seen
     ]
+
+
+def _month_param(value: str | None, name: str) -> Month | None:
+    if value is None:
+        return None
+    try:
+        period = parse_period(value)
+    except InvalidInput as exc:
+        raise InvalidInput.single(
+            "bad_month", exc.message, location=Location(field=name), value=value
+        ) from None
+    if not isinstance(period, Month):
+        raise InvalidInput.single(
+            "bad_month",
+            Message(
+                f"“{value}”不是月份（如 2020-06）。", f"{value!r} is not a month (e.g. 2020-06)."
+            ),
+            location=Location(field=name),
+            value=value,
+        )
+    return period
+
+
+@api.get("/throughput", summary="Train runs, TEU, vessel calls and cargo flights by month")
+def get_throughput(
+    db: Db,
+    first: Annotated[str | None, Query(alias="from", description="First month, 2020-01")] = None,
+    last: Annotated[str | None, Query(alias="to", description="Last month, 2020-06")] = None,
+) -> ThroughputOut:
+    """Computed from the current, unretracted, actual events; nothing is written (the rail
+    figures reach the statistics through ``silkhub logistics throughput``)."""
+    start, end = _month_param(first, "from"), _month_param(last, "to")
+    with db.reading() as session:
+        result = throughput.compute(session, start, end)
+    rail: dict[tuple[str, str, str, str | None], list[float]] = {}
+    for run in result.runs:
+        sums = rail.setdefault((run.month.code, run.line, run.direction, run.partner), [0, 0.0])
+        sums[0] += 1
+        sums[1] += run.teu
+    return ThroughputOut(
+        first=start.code if start else None,
+        last=end.code if end else None,
+        rail=[
+            RailThroughputOut(
+                month=m, line=line, direction=d, partner=p, trains=int(v[0]), teu=v[1]
+            )
+            for (m, line, d, p), v in sorted(rail.items(), key=lambda i: (*i[0][:3], i[0][3] or ""))
+        ],
+        ports=[
+            PortThroughputOut(
+                month=m.code,
+                port=port,
+                vessel_calls=int(f[0]),
+                loaded=int(f[1]),
+                loaded_teu=f[2],
+                discharged=int(f[3]),
+                discharged_teu=f[4],
+            )
+            for (m, port), f in sorted(result.ports.items())
+        ],
+        flights=[
+            FlightsOut(month=m.code, airport=airport, departures=f[0], arrivals=f[1])
+            for (m, airport), f in sorted(result.flights.items())
+        ],
+        unassigned=result.unassigned,
+    )
 
 
 @api.get(

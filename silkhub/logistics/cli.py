@@ -11,7 +11,8 @@ import typer
 from rich.table import Table
 
 from silkhub.cli.context import cli_actor, console, problems_table, state
-from silkhub.logistics import service, tracking
+from silkhub.core.periods import Month, parse_period
+from silkhub.logistics import service, throughput, tracking
 
 app = typer.Typer(help="Four-port logistics: events, equipment, transports.", no_args_is_help=True)
 track_app = typer.Typer(
@@ -154,6 +155,131 @@ def transport(
             "reached.",
         )
     )
+
+
+def _month(value: str | None, option: str) -> Month | None:
+    if value is None:
+        return None
+    period = parse_period(value)
+    if not isinstance(period, Month):
+        message = _t("应为月份，如 2020-06。", "a month, such as 2020-06.")
+        raise typer.BadParameter(message, param_hint=option)
+    return period
+
+
+@app.command("throughput")
+def throughput_command(
+    first: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="First month (2019-01); default: the first with a train run.",
+            show_default=False,
+        ),
+    ] = None,
+    last: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            help="Last month (2020-06); default: the last with a train run.",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Compute and show; write nothing to the statistics.")
+    ] = False,
+) -> None:
+    """Throughput from the tracked events (train runs and TEU by month, line and direction;
+    vessel calls and containers at the hub's ports; cargo flights), and the rail figures
+    written into the statistics as a vintage computed from the events (again on the same
+    events: nothing new is written)."""
+    lang = state.language
+    counted_first, counted_last = _month(first, "--from"), _month(last, "--to")
+    db = state.database()
+    with db.reading() as session:
+        result = throughput.compute(session, counted_first, counted_last)
+    table = Table(title=_t("班列（由事件计算）", "Train runs (computed from events)"))
+    for title in (_t("月份", "month"), _t("线路", "line"), _t("方向", "direction"),
+                  _t("开行列数", "trains"), _t("标箱", "TEU")):  # fmt: skip
+        table.add_column(title)
+    by_line: dict[tuple[str, str, str], list[float]] = {}
+    for run in result.runs:
+        sums = by_line.setdefault((run.month.code, run.line, run.direction), [0, 0.0])
+        sums[0] += 1
+        sums[1] += run.teu
+    for (month, line, direction), (trains, teu) in sorted(by_line.items()):
+        shown = _t("去程", "outbound") if direction == "outbound" else _t("回程", "inbound")
+        table.add_row(month, line, shown, str(int(trains)), f"{teu:g}")
+    console.print(table)
+    if result.ports:
+        ports = Table(title=_t("港口（由事件计算）", "Ports (computed from events)"))
+        for title in (_t("月份", "month"), _t("港口", "port"), _t("船舶靠泊", "vessel calls"),
+                      _t("装船（箱/标箱）", "loaded (boxes/TEU)"),
+                      _t("卸船（箱/标箱）", "discharged (boxes/TEU)")):  # fmt: skip
+            ports.add_column(title)
+        for (port_month, port), f in sorted(result.ports.items()):
+            ports.add_row(port_month.code, port, str(int(f[0])), f"{int(f[1])}/{f[2]:g}",
+                          f"{int(f[3])}/{f[4]:g}")  # fmt: skip
+        console.print(ports)
+    if result.flights:
+        air = Table(title=_t("航空货运航班（由事件计算）", "Cargo flights (computed from events)"))
+        for title in (_t("月份", "month"), _t("机场", "airport"), _t("出港", "departures"),
+                      _t("进港", "arrivals")):  # fmt: skip
+            air.add_column(title)
+        for (air_month, airport), (out, into) in sorted(result.flights.items()):
+            air.add_row(air_month.code, airport, str(out), str(into))
+        console.print(air)
+    if result.unassigned:
+        console.print(
+            _t(
+                f"{len(result.unassigned)} 列班列没有线路"
+                "（运输未登记线路，事件也未写明），未计入。",
+                f"{len(result.unassigned)} train run(s) have no line (no service registered or "
+                "in their events) and are not counted.",
+            )
+        )
+    if not result.runs:
+        console.print(
+            _t(
+                "这些月份没有跟踪到班列，统计未改动。",
+                "No tracked train run in these months; the statistics are unchanged.",
+            )
+        )
+        return
+    if dry_run:
+        return
+    settings = state.settings
+    published = throughput.publish(
+        db,
+        state.analytical(),
+        result,
+        data_dir=settings.data_dir,
+        actor=cli_actor(),
+        max_bytes=settings.import_max_bytes,
+    )
+    outcome = published.outcome
+    span = f"{published.months[0].code}–{published.months[-1].code}"
+    if outcome.status == "imported":
+        console.print(
+            _t(
+                f"已写入统计（数据集 rail，导入 #{outcome.import_id}）：{span} 共 "
+                f"{len(published.months)} 个月，{published.runs} 列班列；"
+                "这些月份今后取自事件计算。",
+                f"Written to the statistics (dataset rail, import #{outcome.import_id}): "
+                f"{len(published.months)} month(s), {span}, {published.runs} train runs; these "
+                "months now come from the events.",
+            )
+        )
+    else:
+        console.print(
+            _t(
+                f"统计中已是这些数字（导入 #{outcome.import_id}），未写入新版本。",
+                f"The statistics already hold these figures (import #{outcome.import_id}); no "
+                "new version written.",
+            )
+        )
+    if outcome.report.warnings:
+        console.print(problems_table(outcome.report.warnings, lang))
 
 
 @track_app.callback()

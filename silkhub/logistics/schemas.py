@@ -159,3 +159,41 @@ class SubscriptionOut(BaseModel):
 class SubscriptionSecretOut(SubscriptionOut):
     #: Shown once: sign-checking needs it; silkhub never shows it again.
     secret: str
+
+
+class RailThroughputOut(BaseModel):
+    month: str
+    line: str
+    direction: str  # outbound, inbound
+    partner: str | None  # ISO 3166-1 alpha-2 of the other end
+    trains: int
+    teu: float
+
+
+class PortThroughputOut(BaseModel):
+    month: str
+    port: str
+    vessel_calls: int
+    loaded: int
+    loaded_teu: float
+    discharged: int
+    discharged_teu: float
+
+
+class FlightsOut(BaseModel):
+    month: str
+    airport: str
+    departures: int
+    arrivals: int
+
+
+class ThroughputOut(BaseModel):
+    """Throughput computed from the tracked events (docs/logistics.md, "Throughput")."""
+
+    first: str | None
+    last: str | None
+    rail: list[RailThroughputOut]
+    ports: list[PortThroughputOut]
+    flights: list[FlightsOut]
+    #: Train runs with an actual departure but no line (no service known): not counted.
+    unassigned: list[str]

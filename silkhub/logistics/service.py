@@ -400,6 +400,21 @@ class StopIn:
 STOP_KINDS = ("origin", "call", "border", "destination")
 
 
+@dataclass(frozen=True)
+class TransportIn:
+    """A transport to register (see ``register_transports``)."""
+
+    mode: str
+    reference: str
+    name: str
+    stops: tuple[StopIn, ...]
+    service: str | None = None
+    carrier: str | None = None
+    vessel_imo: str | None = None
+    details: dict[str, Any] | None = None
+    synthetic: bool = False
+
+
 def register_transport(
     session: Session,
     *,
@@ -415,82 +430,123 @@ def register_transport(
 ) -> tuple[Transport, list[Problem]]:
     """Add a voyage, train run, flight or truck trip with its planned stops; the warnings
     (an IMO number failing its check digit) come back with it."""
+    wanted = TransportIn(
+        mode, reference, name, tuple(stops), service, carrier, vessel_imo, details, synthetic
+    )
+    added, problems = register_transports(session, [wanted])
+    return added[0], problems
+
+
+def _transport_problems(t: TransportIn, where: str) -> list[Problem]:
     problems: list[Problem] = []
-    if mode not in MODES:
+    if t.mode not in MODES:
         problems.append(
             Problem(
                 "bad_code",
-                Message(f"运输方式“{mode}”未知。", f"Unknown mode of transport {mode!r}."),
-                Location(field="mode"),
-                mode,
+                Message(f"运输方式“{t.mode}”未知。", f"Unknown mode of transport {t.mode!r}."),
+                Location(field=f"{where}mode"),
+                t.mode,
             )
         )
-    if vessel_imo is not None:
-        problems += check_imo(vessel_imo, Location(field="vessel_imo"))
-    stop_list = list(stops)
-    for i, stop in enumerate(stop_list):
-        problems += check_locode(stop.un_locode, Location(field=f"stops[{i}].un_locode"))
+    if t.vessel_imo is not None:
+        problems += check_imo(t.vessel_imo, Location(field=f"{where}vessel_imo"))
+    for i, stop in enumerate(t.stops):
+        problems += check_locode(stop.un_locode, Location(field=f"{where}stops[{i}].un_locode"))
         if stop.kind not in STOP_KINDS:
             problems.append(
                 Problem(
                     "bad_code",
                     Message(f"经停类型“{stop.kind}”未知。", f"Unknown kind of stop {stop.kind!r}."),
-                    Location(field=f"stops[{i}].kind"),
+                    Location(field=f"{where}stops[{i}].kind"),
                     stop.kind,
                 )
             )
-    problems += _check_route(stop_list)
-    exists = session.execute(
-        select(Transport.id).where(Transport.mode == mode, Transport.reference == reference)
-    ).first()
-    if exists is not None:
-        problems.append(
-            Problem(
-                "duplicate_transport",
-                Message(
-                    f"{mode} 运输“{reference}”已登记。",
-                    f"The {mode} transport {reference!r} is already registered.",
-                ),
-                Location(field="reference"),
-                reference,
+    problems += _check_route(list(t.stops), where)
+    return problems
+
+
+def _duplicate_transport(t: TransportIn, where: str) -> Problem:
+    return Problem(
+        "duplicate_transport",
+        Message(
+            f"{t.mode} 运输“{t.reference}”已登记。",
+            f"The {t.mode} transport {t.reference!r} is already registered.",
+        ),
+        Location(field=f"{where}reference"),
+        t.reference,
+    )
+
+
+def register_transports(
+    session: Session, transports: Sequence[TransportIn]
+) -> tuple[list[Transport], list[Problem]]:
+    """Add many transports at once, all or none (``InvalidInput`` listing every problem):
+    one query for those already registered and one flush, however many there are. The
+    warnings come back with them."""
+    many = len(transports) > 1
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for n, t in enumerate(transports):
+        where = f"[{n}]." if many else ""
+        problems += _transport_problems(t, where)
+        if (t.mode, t.reference) in seen:
+            problems.append(_duplicate_transport(t, where))
+        seen.add((t.mode, t.reference))
+    refs = sorted({t.reference for t in transports})
+    existing: set[tuple[str, str]] = set()
+    for start in range(0, len(refs), _CHUNK):
+        existing.update(
+            (str(m), str(r))
+            for m, r in session.execute(
+                select(Transport.mode, Transport.reference).where(
+                    Transport.reference.in_(refs[start : start + _CHUNK])
+                )
             )
         )
+    for n, t in enumerate(transports):
+        if (t.mode, t.reference) in existing:
+            problems.append(_duplicate_transport(t, f"[{n}]." if many else ""))
     report_errors = [p for p in problems if p.severity is Severity.ERROR]
     if report_errors:
         raise InvalidInput(report_errors[0].message, problems=problems, code=report_errors[0].code)
-    transport = Transport(
-        mode=mode,
-        reference=reference,
-        name=name,
-        service=service,
-        carrier=carrier,
-        vessel_imo=vessel_imo,
-        details=details or {},
-        synthetic=synthetic,
-        stops=[
-            TransportStop(
-                sequence=i + 1,
-                un_locode=s.un_locode,
-                kind=s.kind,
-                planned_arrival=s.planned_arrival,
-                planned_departure=s.planned_departure,
-            )
-            for i, s in enumerate(stop_list)
-        ],
-    )
-    session.add(transport)
+    added = [
+        Transport(
+            mode=t.mode,
+            reference=t.reference,
+            name=t.name,
+            service=t.service,
+            carrier=t.carrier,
+            vessel_imo=t.vessel_imo,
+            details=t.details or {},
+            synthetic=t.synthetic,
+            stops=[
+                TransportStop(
+                    sequence=i + 1,
+                    un_locode=s.un_locode,
+                    kind=s.kind,
+                    planned_arrival=s.planned_arrival,
+                    planned_departure=s.planned_departure,
+                )
+                for i, s in enumerate(t.stops)
+            ],
+        )
+        for t in transports
+    ]
+    session.add_all(added)
     session.flush()
-    return transport, problems
+    return added, [p for p in problems if p.severity is not Severity.ERROR]
 
 
-def _check_route(stops: list[StopIn]) -> list[Problem]:
+def _check_route(stops: list[StopIn], where: str = "") -> list[Problem]:
     """A route runs from one origin to one destination, and its planned times do not go
     back: a progress bar and delays against plan would mean nothing otherwise."""
     problems: list[Problem] = []
 
     def bad(i: int, field: str, zh: str, en: str, value: Any) -> None:
         problems.append(
-            Problem("bad_route", Message(zh, en), Location(field=f"stops[{i}].{field}"), value)
+            Problem(
+                "bad_route", Message(zh, en), Location(field=f"{where}stops[{i}].{field}"), value
+            )
         )
 
     if len(stops) < 2:
@@ -501,7 +557,7 @@ def _check_route(stops: list[StopIn]) -> list[Problem]:
                     "线路至少需要起点和终点两个站点。",
                     "A route needs at least an origin and a destination.",
                 ),
-                Location(field="stops"),
+                Location(field=f"{where}stops"),
                 len(stops),
             )
         )

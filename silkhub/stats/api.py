@@ -163,7 +163,9 @@ def get_measure(
     as_of: Annotated[date | None, Query(description="As published by the end of this day")] = None,
 ) -> MeasureOut:
     query = _query(dataset, value, period, group, filter, None, as_of)
-    return describe(service.measure(db, store, query))
+    result = service.measure(db, store, query)
+    used = {(v.dataset, v.vintage) for v in result.vintages if v.vintage is not None}
+    return describe(result, service.vintage_sources(db, used))
 
 
 def _table_response(table: pa.Table) -> list[dict[str, Any]]:

@@ -480,7 +480,40 @@ def _vintage_note(db: Database, results: Iterable[MeasureResult], lang: str) -> 
             if revised:
                 text += f"，其中{revised}个月为修订后的版本"
             notes.append(text + "。")
+        notes += _computed_note(db, name, months, lang)
     return notes
+
+
+def _computed_note(
+    db: Database, name: str, months: dict[Month, tuple[int, datetime | None]], lang: str
+) -> list[str]:
+    """Which of a dataset's months silkhub computed itself (the rail figures, from the tracked
+    train runs' events) rather than read from a file someone reported: said in so many words,
+    since the two are different kinds of source. The computation is named by its import
+    number (its source's name, with the number of runs, is in the imports' list and the API:
+    the briefing's own demonstration label is its ``demo`` flag's business)."""
+    sources = service.vintage_sources(db, {(name, v) for v, _ in months.values()})
+    computed = {m: sources[(name, v)] for m, (v, _) in months.items() if (name, v) in sources}
+    derived = sorted(m for m, s in computed.items() if s.computed)
+    if not derived:
+        return []
+    ranges = [_run_label(a, b, lang) for a, b in month_runs(derived)]
+    ids = sorted({computed[m].import_id for m in derived})
+    names = [f"#{i}" for i in ids]
+    rest = len(months) - len(derived)
+    ds = dataset(name).name_in(lang)
+    if lang == "en":
+        text = (
+            f"Source: {ds}, {', '.join(ranges)} computed from the events of the tracked train "
+            f"runs (import {', '.join(names)})"
+        )
+        if rest:
+            text += f"; the other {rest} month{'s' if rest > 1 else ''} from the files reported"
+        return [text + "."]
+    text = f"数据来源：{ds} {'、'.join(ranges)}由物流跟踪的班列事件计算（导入 {'、'.join(names)}）"
+    if rest:
+        text += f"，其余{rest}个月取自报送的文件"
+    return [text + "。"]
 
 
 def _table_charts(top: Table, shares: Table, lang: str, label: str) -> tuple[Chart, ...]:

@@ -229,6 +229,19 @@ def measure(
         console.print(f"{label}：无数据。" if _zh() else f"{label}: no data.")
     else:
         console.print(f"{label}：{text}" if _zh() else f"{label}: {text}")
+    used = {(v.dataset, v.vintage) for v in result.vintages if v.vintage is not None}
+    computed = sorted(
+        {s.source for s in service.vintage_sources(state.database(), used).values() if s.computed}
+    )
+    if computed:
+        # Figures silkhub computed (from tracked events) are another kind of source than a
+        # reported file: say so beside the figure.
+        names = "；".join(computed) if _zh() else "; ".join(computed)
+        console.print(
+            f"来源：由跟踪事件计算（{names}）"
+            if _zh()
+            else f"Source: computed from tracked events ({names})"
+        )
     if not result.complete:
         missing = ", ".join(v.month.code for v in result.missing_months)
         err_console.print(

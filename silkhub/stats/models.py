@@ -44,6 +44,9 @@ class StatsImport(Base):
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
     imported_by: Mapped[str] = mapped_column(String(200))
     stored_as: Mapped[str] = mapped_column(String(300))  # copy of the file, under data_dir
+    #: What silkhub computed this vintage from (``logistics_events``: the tracked train runs'
+    #: events), or null for a file someone imported. Figures say which they used.
+    computed_from: Mapped[str | None] = mapped_column(String(40), nullable=True, default=None)
 
     periods: Mapped[list[StatsVintagePeriod]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="StatsVintagePeriod.period"

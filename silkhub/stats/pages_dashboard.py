@@ -17,10 +17,14 @@ from silkhub.core import groups
 from silkhub.core.errors import InvalidInput, Location, Message, NotFound
 from silkhub.stats import pages_dashboard_data as data
 from silkhub.stats import pages_dashboard_view as view
+from silkhub.stats import service
 from silkhub.stats.datasets import DATASETS
 from silkhub.stats.exports import FORMATS
+from silkhub.stats.measures import MeasureResult
 from silkhub.stats.pages_common import Db, Lang, Store, content_disposition, headline_rows, tabs
 from silkhub.stats.publish import download_name, measure_to_csv
+from silkhub.stats.service import VintageSource
+from silkhub.stores.database import Database
 from silkhub.web.templating import templates_of
 
 router = APIRouter(include_in_schema=False)
@@ -104,6 +108,13 @@ def _links(selection: data.Selection, lang: str) -> dict[str, Any]:
     return {"measures": measures, "downloads": downloads}
 
 
+def _sources(db: Database, result: MeasureResult | None) -> dict[tuple[str, int], VintageSource]:
+    if result is None:
+        return {}
+    used = {(v.dataset, v.vintage) for v in result.vintages if v.vintage is not None}
+    return service.vintage_sources(db, used)
+
+
 @router.get("/{lang}/stats")
 def dashboard_page(request: Request, lang: Lang, db: Db, store: Store) -> Response:
     selection = data.select(db, dict(request.query_params), lang)
@@ -118,7 +129,7 @@ def dashboard_page(request: Request, lang: Lang, db: Db, store: Store) -> Respon
         "described": _described(selection, lang),
         "has_data": selection.period is not None,
         "figure": view.figure_text(board.figure, lang),
-        "figure_source": view.latest_vintage(board.figure),
+        "figure_source": view.latest_vintage(board.figure, _sources(db, board.figure)),
         "is_country": selection.country_field is not None,
         "ranked_by": (
             selection.dataset.field(selection.ranked_by).label(lang)

@@ -19,6 +19,7 @@ from silkhub.core.units import UNITS, Unit
 from silkhub.stats.datasets import Field
 from silkhub.stats.measures import MeasureResult
 from silkhub.stats.presentation import sentence
+from silkhub.stats.service import VintageSource
 
 #: Items in the ranking chart; the map and its table show every partner.
 TOP_SHOWN = 10
@@ -196,12 +197,28 @@ def figure_text(result: MeasureResult | None, lang: str) -> str | None:
     return sentence(result, lang) if result is not None else None
 
 
-def latest_vintage(result: MeasureResult | None) -> dict[str, Any] | None:
-    """How many imports the figure came from and when the latest was published."""
+def latest_vintage(
+    result: MeasureResult | None,
+    sources: Mapping[tuple[str, int], VintageSource] | None = None,
+) -> dict[str, Any] | None:
+    """How many imports the figure came from and when the latest was published; and how many
+    of its months silkhub computed from tracked events (``sources``: the vintages' sources),
+    with the computations' names."""
     if result is None or not result.vintages:
         return None
     published = [v.published_at for v in result.vintages if v.published_at is not None]
+    known = sources or {}
+    computed = [
+        known[(v.dataset, v.vintage)]
+        for v in result.vintages
+        if v.vintage is not None
+        and (v.dataset, v.vintage) in known
+        and known[(v.dataset, v.vintage)].computed
+    ]
     return {
         "imports": len({v.vintage for v in result.vintages if v.vintage is not None}),
         "published": max(published).date().isoformat() if published else None,
+        "months": len(result.vintages),
+        "computed_months": len(computed),
+        "computed_source": "; ".join(sorted({s.source for s in computed})),
     }

@@ -3,11 +3,15 @@ API returns it, shared by the API and the command line."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from silkhub.core.formatting import format_amount, format_growth, format_share
 from silkhub.core.periods import Period
 from silkhub.stats.datasets import dataset
 from silkhub.stats.measures import MeasureResult
 from silkhub.stats.schemas import MeasureOut, PeriodOut, VintageOut
+from silkhub.stats.service import VintageSource
 
 
 def _period(p: Period) -> PeriodOut:
@@ -27,7 +31,22 @@ def sentence(result: MeasureResult, lang: str) -> str | None:
     return ("，" if lang == "zh" else ", ").join(parts)
 
 
-def describe(result: MeasureResult) -> MeasureOut:
+def _source(found: VintageSource | None) -> dict[str, Any]:
+    if found is None:
+        return {}
+    return {
+        "import_id": found.import_id,
+        "source": found.source,
+        "computed_from": found.computed_from,
+    }
+
+
+def describe(
+    result: MeasureResult, sources: Mapping[tuple[str, int], VintageSource] | None = None
+) -> MeasureOut:
+    """The answer of ``/measure``; with ``sources`` (``service.vintage_sources`` of the
+    result's vintages) each month also says which import, file or computation it came from."""
+    known = sources or {}
     query = result.query
     return MeasureOut(
         dataset=query.dataset,
@@ -56,6 +75,7 @@ def describe(result: MeasureResult) -> MeasureOut:
                 month=v.month.code,
                 vintage=v.vintage,
                 published_at=v.published_at,
+                **_source(known.get((v.dataset, v.vintage)) if v.vintage is not None else None),
             )
             for v in result.vintages
         ],

@@ -93,6 +93,11 @@ class VintageOut(BaseModel):
     month: str
     vintage: int | None
     published_at: datetime | None
+    #: The import the month was read from, its file's (or computation's) name, and what
+    #: silkhub computed it from (``logistics_events``; null for a file someone imported).
+    import_id: int | None = None
+    source: str | None = None
+    computed_from: str | None = None
 
 
 class MeasureOut(BaseModel):

@@ -12,11 +12,13 @@ were written, those rows belong to a vintage no record names, and every query ig
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import shutil
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -40,6 +42,7 @@ from silkhub.core.errors import (
 from silkhub.core.periods import Month, YearToDate, parse_period
 from silkhub.stats import mapping as mapping_files
 from silkhub.stats import measures, measures_items
+from silkhub.stats import vintages as vintages_module
 from silkhub.stats.datasets import DATASETS, Dataset, dataset
 from silkhub.stats.measures import MeasureQuery, MeasureResult
 from silkhub.stats.measures_query import SUMMABLE_KINDS
@@ -47,7 +50,7 @@ from silkhub.stats.models import StatsImport, StatsVintagePeriod
 from silkhub.stats.readers import read_file
 from silkhub.stats.validate import validate_raw
 from silkhub.stats.validate_arrow import repeated
-from silkhub.stores.analytical import AnalyticalStore
+from silkhub.stores.analytical import AnalyticalStore, unbound
 from silkhub.stores.audit import Actor
 from silkhub.stores.database import Database
 from silkhub.stores.operational import utcnow
@@ -110,6 +113,7 @@ def import_file(
     published_at: datetime | None = None,
     today: date | None = None,
     revision_factor: float = 1.5,
+    computed_from: str | None = None,
 ) -> ImportOutcome:
     """Import one file into one dataset; see the module docstring for the steps.
 
@@ -192,6 +196,7 @@ def import_file(
                 published_at=published,
                 imported_by=actor.label,
                 stored_as=str(stored_as),
+                computed_from=computed_from,
             )
             record.periods = [
                 StatsVintagePeriod(
@@ -214,6 +219,164 @@ def import_file(
             written.unlink(missing_ok=True)
         raise
     return ImportOutcome("imported", ds.name, source, report, import_id, table.num_rows, periods)
+
+
+#: ``computed_from`` of a vintage computed from the tracked train runs' events (logistics).
+COMPUTED_FROM_EVENTS = "logistics_events"
+
+
+def publish_computed(
+    db: Database,
+    store: AnalyticalStore,
+    *,
+    dataset_name: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    title: str,
+    notes: Sequence[str],
+    source: str,
+    computed_from: str,
+    data_dir: Path,
+    actor: Actor,
+    max_bytes: int,
+    published_at: datetime | None = None,
+) -> ImportOutcome:
+    """Publish figures silkhub computed itself (``computed_from`` says from what) as a vintage
+    of ``dataset_name``: the months the rows cover, replacing whatever was published for them
+    before (the latest vintage of a month is the one figures use).
+
+    The rows go through the same path as any file (written as a CSV with a title line, the
+    header of field names, the rows and ``notes`` as footnotes; read, validated, stored with a
+    copy of the CSV), so they are checked like any import. Idempotent: the same rows again,
+    while their vintage is still the latest of each of its months, publish nothing
+    (``duplicate``); the same rows after another import superseded them are published again
+    (a new vintage), so a recomputation always takes its months back.
+    """
+    folder = data_dir / "tmp" / "computed"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{dataset_name}-{utcnow():%Y%m%dT%H%M%S%f}.csv"
+
+    def write(lines: Sequence[str]) -> None:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        for line in lines:
+            writer.writerow([line])
+        writer.writerow(list(header))
+        writer.writerows(rows)
+        for note in notes:
+            # Written as a footnote, which the reader keeps as the import's note.
+            writer.writerow([note if note.startswith("注：") else f"注：{note}"])
+        path.write_text(buffer.getvalue(), encoding="utf-8")
+
+    try:
+        write([title])
+        outcome = import_file(
+            db,
+            store,
+            path,
+            dataset_name=dataset_name,
+            data_dir=data_dir,
+            actor=actor,
+            max_bytes=max_bytes,
+            source=source,
+            published_at=published_at,
+            computed_from=computed_from,
+        )
+        if outcome.status == "duplicate" and not _still_latest(db, dataset_name, outcome):
+            # The same figures, superseded since by another import: publish them again,
+            # saying so in a second title line (which also makes the content new).
+            write([title, f"重新发布 / published again {utcnow():%Y-%m-%dT%H:%M:%SZ}"])
+            outcome = import_file(
+                db,
+                store,
+                path,
+                dataset_name=dataset_name,
+                data_dir=data_dir,
+                actor=actor,
+                max_bytes=max_bytes,
+                source=source,
+                published_at=published_at,
+                computed_from=computed_from,
+            )
+    finally:
+        path.unlink(missing_ok=True)
+    return outcome
+
+
+def _still_latest(db: Database, dataset_name: str, outcome: ImportOutcome) -> bool:
+    """Whether the import ``outcome`` names is the latest vintage of every month it holds."""
+    with db.reading() as session:
+        record = session.get(StatsImport, outcome.import_id)
+        if record is None:
+            return False
+        latest = dict(
+            session.execute(
+                select(StatsVintagePeriod.period, func.max(StatsVintagePeriod.vintage))
+                .where(StatsVintagePeriod.dataset == dataset_name)
+                .group_by(StatsVintagePeriod.period)
+            ).all()
+        )
+        return all(latest.get(p.period) == record.vintage for p in record.periods)
+
+
+@dataclass(frozen=True)
+class VintageSource:
+    """Where a vintage came from: its import, the file's (or computation's) name, and what
+    silkhub computed it from (None: a file someone imported)."""
+
+    dataset: str
+    vintage: int
+    import_id: int
+    source: str
+    computed_from: str | None
+    notes: tuple[str, ...]
+
+    @property
+    def computed(self) -> bool:
+        return self.computed_from is not None
+
+
+def vintage_sources(
+    db: Database, vintages: Iterable[tuple[str, int]]
+) -> dict[tuple[str, int], VintageSource]:
+    """The source of each (dataset, vintage) asked for: what a figure says it used."""
+    wanted = set(vintages)
+    if not wanted:
+        return {}
+    with db.reading() as session:
+        rows = session.execute(
+            select(
+                StatsImport.dataset,
+                StatsImport.vintage,
+                StatsImport.id,
+                StatsImport.source,
+                StatsImport.computed_from,
+                StatsImport.notes,
+            ).where(StatsImport.vintage.in_(sorted({v for _, v in wanted})))
+        ).all()
+    return {
+        (r[0], r[1]): VintageSource(r[0], r[1], r[2], r[3], r[4], tuple(str(n) for n in r[5] or ()))
+        for r in rows
+        if (r[0], r[1]) in wanted
+    }
+
+
+def current_rows(
+    db: Database, store: AnalyticalStore, dataset_name: str, first: Month, last: Month
+) -> pa.Table:
+    """The rows of ``dataset_name`` for the months ``first`` to ``last`` as published now
+    (each month from its latest vintage), with their ``vintage``: what a listing, or a
+    demonstration built on the published figures, reads."""
+    ds = dataset(dataset_name)
+    with db.reading() as session:
+        vintages = vintage_periods(session, ds.name)
+    if not store.exists(ds.name) or vintages.num_rows == 0:
+        return ds.arrow_schema().empty_table()
+    table = unbound(ds.name, ds.arrow_schema())
+    rows = vintages_module.current_rows(table, vintages_module.vintage_periods_table(), ds, None)
+    month = vintages_module.row_month(rows, ds)
+    rows = rows.filter((month >= first.start) & (month <= last.start))
+    return store.execute(rows, extra={vintages_module.VINTAGE_PERIODS_TABLE: vintages})
 
 
 def _revision_warnings(

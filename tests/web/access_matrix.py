@@ -171,6 +171,8 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/api/logistics/transports"): PUBLIC,
     ("POST", "/api/logistics/transports"): frozenset({Role.LOGISTICS_OPERATOR}),
     ("GET", "/api/logistics/transports/{mode}/{reference}"): PUBLIC,
+    # monthly counts of trains, calls and flights, as public as the statistics they feed
+    ("GET", "/api/logistics/throughput"): PUBLIC,
     ("POST", "/dcsa/tnt/v3/events"): frozenset({Role.LOGISTICS_OPERATOR}),
     ("GET", "/dcsa/tnt/v3/events"): SIGNED_IN,
     ("POST", "/api/logistics/subscriptions"): LOGISTICS_SUBSCRIBERS,
