@@ -228,9 +228,12 @@ def list_transports(
     db: Db,
     mode: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[TransportOut]:
+    """Newest first, by the planned departure from the origin."""
     with db.reading() as session:
-        return [_transport_out(t) for t in service.list_transports(session, mode=mode, limit=limit)]
+        found = service.list_transports(session, mode=mode, limit=limit, offset=offset)
+        return [_transport_out(t) for t in found]
 
 
 def _in_body(problem: Problem) -> Problem:

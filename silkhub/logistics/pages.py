@@ -182,28 +182,50 @@ def track_page(
     return templates_of(request).render(request, "logistics/track.html", context, status=status)
 
 
+#: Transports a page of the list shows, newest first.
+PER_PAGE = 50
+
+
 @router.get("/{lang}/logistics/transports", response_class=HTMLResponse)
-def transports_page(request: Request, lang: Lang, db: Db) -> HTMLResponse:
+def transports_page(
+    request: Request, lang: Lang, db: Db, mode: str = "", page: int = 1
+) -> HTMLResponse:
+    mode = mode.upper() if mode.upper() in tracking.MODE_NAMES else ""
     with db.reading() as session:
-        rows = [
-            {
-                "mode": _mode(t.mode, lang),
-                "href": f"/{lang}/logistics/transports/{t.mode}/{t.reference}",
-                "reference": t.reference,
-                "name": t.name,
-                "service": t.service or "",
-                "synthetic": t.synthetic,
-                "route": " → ".join(
-                    _place(s.place, s.un_locode, lang)
-                    for s in tracking.transport_stops(session, t)
-                    if not s.skipped
-                ),
-            }
-            for t in service.list_transports(session, limit=500)
-        ]
-    return templates_of(request).render(
-        request, "logistics/transports.html", {"tabs": _tabs(request, lang), "rows": rows}
-    )
+        total = service.count_transports(session, mode=mode or None)
+        pages = max(1, -(-total // PER_PAGE))
+        page = min(max(page, 1), pages)
+        found = service.list_transports(
+            session, mode=mode or None, limit=PER_PAGE, offset=(page - 1) * PER_PAGE
+        )
+        rows = []
+        for t in found:
+            stops = tracking.transport_stops(session, t)
+            origin = stops[0] if stops else None
+            rows.append(
+                {
+                    "mode": _mode(t.mode, lang),
+                    "href": f"/{lang}/logistics/transports/{t.mode}/{t.reference}",
+                    "reference": t.reference,
+                    "name": t.name,
+                    "service": t.service or "",
+                    "synthetic": t.synthetic,
+                    "departs": when(origin.planned_departure if origin else None, lang),
+                    "route": " → ".join(
+                        _place(s.place, s.un_locode, lang) for s in stops if not s.skipped
+                    ),
+                }
+            )
+    context = {
+        "tabs": _tabs(request, lang),
+        "rows": rows,
+        "modes": [(code, _mode(code, lang)) for code in tracking.MODE_NAMES],
+        "mode": mode,
+        "page": page,
+        "pages": pages,
+        "total": total,
+    }
+    return templates_of(request).render(request, "logistics/transports.html", context)
 
 
 @router.get("/{lang}/logistics/transports/{mode}/{reference}", response_class=HTMLResponse)

@@ -28,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from silkhub.core.errors import (
@@ -607,12 +607,33 @@ def get_transport(session: Session, mode: str, reference: str) -> Transport:
 
 
 def list_transports(
-    session: Session, *, mode: str | None = None, limit: int = 100
+    session: Session, *, mode: str | None = None, limit: int = 100, offset: int = 0
 ) -> list[Transport]:
-    stmt = select(Transport).order_by(Transport.mode, Transport.reference).limit(limit)
+    """Transports newest first: by the planned departure from their origin (those without
+    one last), then the latest registered. A hub runs hundreds of trains a year; the ones
+    under way are those people look for."""
+    origin = (
+        select(TransportStop.transport_id, TransportStop.planned_departure)
+        .where(TransportStop.sequence == 1)
+        .subquery()
+    )
+    stmt = (
+        select(Transport)
+        .outerjoin(origin, origin.c.transport_id == Transport.id)
+        .order_by(origin.c.planned_departure.desc().nulls_last(), Transport.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
     if mode:
         stmt = stmt.where(Transport.mode == mode.upper())
     return list(session.execute(stmt).scalars())
+
+
+def count_transports(session: Session, *, mode: str | None = None) -> int:
+    stmt = select(func.count()).select_from(Transport)
+    if mode:
+        stmt = stmt.where(Transport.mode == mode.upper())
+    return int(session.execute(stmt).scalar_one())
 
 
 def check_equipment_reference(value: str) -> None:

@@ -54,7 +54,9 @@ def test_a_visitor_tracks_a_container_and_opens_its_train(hub: LiveHub) -> None:
         # Nothing of one's own to track on a demonstration hub: the page offers its containers.
         examples = page.locator("#track-examples")
         assert "演示数据（合成）" in examples.inner_text()
-        assert examples.locator("li").count() == 9  # one per demo train run and voyage
+        # One per demo transport of December 2020 (trains and voyages), then the newest of the
+        # 2019-2020 history.
+        assert examples.locator("li").count() == 10
         example = examples.locator("li").filter(has_text="DEMO X8005")
         assert "义乌 → 杜伊斯堡" in example.inner_text()
         number = example.locator("code").inner_text()

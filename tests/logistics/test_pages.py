@@ -10,6 +10,7 @@ import re
 from fastapi.testclient import TestClient
 
 from silkhub.stores.database import Database
+from tests.alerts.test_pages import table_rows
 from tests.logistics.factory import CONTAINER
 from tests.logistics.test_tracking import TRAIN, hub  # noqa: F401 - the fixture
 
@@ -94,14 +95,15 @@ def test_trains_and_a_train_runs_page(client: TestClient, hub: Database) -> None
 
 
 def test_the_demonstration_hub_offers_containers_to_try(demo_client: TestClient) -> None:
-    """One container of each demo transport, labelled as synthetic, each a link to its
-    journey; gone once a journey is shown."""
+    """One container of each of the latest demo transports (the December runs and voyages
+    before the 2019-2020 history's trains), labelled as synthetic, each a link to its journey;
+    gone once a journey is shown."""
     page = demo_client.get("/zh/track", headers=HTML)
     assert page.status_code == 200
     examples = page.text.split('id="track-examples"', 1)[1].split("</section>", 1)[0]
     assert "演示数据（合成）" in examples
     links = re.findall(r'href="/zh/track\?ref=(DMOU\d{7})"', examples)
-    assert len(links) == 9 and len(set(links)) == 9
+    assert len(links) == 10 and len(set(links)) == 10
     assert "铁路 DEMO X8005 · 义乌 → 杜伊斯堡" in examples
     assert "海运 DEMO MEISHAN · 宁波港 → 杰贝阿里" in examples
     for number in links:
@@ -126,3 +128,30 @@ def test_a_rerouted_train_runs_page(demo_client: TestClient) -> None:
     ]
     listed = demo_client.get("/en/logistics/transports", headers=HTML)
     assert "Yiwu → Khorgos (Horgos) → Brest → Małaszewicze → Duisburg" in listed.text
+
+
+def test_the_list_of_transports_is_newest_first_paged_and_filtered(
+    demo_client: TestClient,
+) -> None:
+    """The demo holds its December runs and voyages and the 868 train runs of 2019-2020: the
+    list shows the latest departures first, 50 a page, and filters by mode."""
+    first = demo_client.get("/en/logistics/transports", headers=HTML).text
+    rows = table_rows(first, "table-transports")
+    assert len(rows) == 50
+    departures = [r[4] for r in rows]
+    assert departures == sorted(departures, reverse=True) and departures[0] >= "2020-12"
+    assert "Page 1 of" in first and 'rel="next"' in first
+    total = int(re.search(r"(\d+) registered, the latest departures first", first)[1])  # type: ignore[index]
+    last_page = -(-total // 50)
+    last = demo_client.get(
+        "/en/logistics/transports", params={"page": last_page}, headers=HTML
+    ).text
+    assert len(table_rows(last, "table-transports")) == total - 50 * (last_page - 1)
+    assert 'rel="prev"' in last and 'rel="next"' not in last
+    vessels = demo_client.get(
+        "/zh/logistics/transports", params={"mode": "vessel"}, headers=HTML
+    ).text
+    modes = {r[2] for r in table_rows(vessels, "table-transports")}
+    assert modes == {"海运"}
+    api = demo_client.get("/api/logistics/transports", params={"limit": 3, "offset": 1}).json()
+    assert [t["reference"] for t in api] == [r[0] for r in rows[1:4]]
