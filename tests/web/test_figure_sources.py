@@ -128,7 +128,8 @@ def test_marked_figures_and_plain_text_pass_the_marker_check() -> None:
 # --- the demonstration hub ----------------------------------------------------------------
 
 #: The public pages of the demonstration hub, after the language; every page the home page
-#: links to is checked as well (the alerts, trains and footprint kinds it shows).
+#: links to is checked as well (the alerts, trains and footprint kinds it shows), and the
+#: journey of a container on the first of those trains.
 PUBLIC_PAGES = (
     "/",
     "/stats",
@@ -145,7 +146,6 @@ PUBLIC_PAGES = (
     "/countries/DE",
     "/countries/TH",
     "/track",
-    "/track?ref=DMOU0000010",
     "/logistics/transports",
 )
 
@@ -170,7 +170,16 @@ def test_every_public_figure_reaches_its_source_in_two_clicks(site: Site, lang: 
         for a in home.main.xpath(".//a[@href]")
         if a.get("href").startswith(f"/{lang}/") and a.get("download") is None
     ]
-    urls = list(dict.fromkeys([f"/{lang}{p}" for p in PUBLIC_PAGES] + linked))
+    # A container's journey: the first one on board the first train the home page shows.
+    train = next(u for u in linked if u.startswith(f"/{lang}/logistics/transports/"))
+    train_page = site.page(train)
+    assert train_page is not None
+    journey = next(
+        a.get("href")
+        for a in train_page.main.xpath(".//a[@href]")
+        if a.get("href").startswith(f"/{lang}/track?ref=")
+    )
+    urls = list(dict.fromkeys([f"/{lang}{p}" for p in PUBLIC_PAGES] + linked + [journey]))
     found = check(site, urls, lang)
     assert found.problems == [], "\n".join(found.problems[:30])
     # Not vacuous: the home page's figures of every kind are among those checked.
