@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from silkhub.cli.context import state
@@ -227,9 +228,9 @@ def test_import_then_track_at_the_command_line(settings: Settings, tmp_path: Pat
     assert code == 0 and CONTAINER in out
 
 
-def _run(session: object, reference: str, departs: str, mode: str = "RAIL") -> None:
+def _run(session: Session, reference: str, departs: str, mode: str = "RAIL") -> None:
     service.register_transport(
-        session,  # type: ignore[arg-type]
+        session,
         mode=mode,
         reference=reference,
         name=reference,
