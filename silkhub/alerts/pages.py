@@ -49,14 +49,24 @@ def home_card(request: Request) -> dict[str, Any] | None:
         items, _ = service.list_items(session, PUBLIC, kind=ItemKind.ALERT.value, limit=20)
         shown = [i for i in items if i.status == ItemStatus.PUBLISHED.value][:HOME_ALERTS]
         lines = []
+        items_out = []
         for item in shown:
             title = item.title_en if lang == "en" else item.title_zh
             level = Severity(item.severity).label.in_(lang) if item.severity else ""
-            lines.append(
+            line = (
                 (f"[{level}] {title}" if lang == "en" else f"【{level}】{title}")
                 if level
                 else title
             )
+            lines.append(line)
+            items_out.append(
+                {
+                    "line": line,
+                    "href": f"/{lang}/alerts/{item.uid}",
+                    "source": f"alerts:{item.uid}",
+                    "severity": item.severity or "",
+                }
+            )
     if not lines:
         return None
-    return {"key": "alerts", "lines": lines, "link": f"/{lang}/alerts"}
+    return {"key": "alerts", "lines": lines, "items": items_out, "link": f"/{lang}/alerts"}

@@ -32,6 +32,11 @@ WORKSPACES = [(path, label, role) for path, label, role in TABS if role is not N
 WARM_UP = ["/indices", "/indices/methodology"]
 
 
+#: The key a freight index figure and its source pages share (``data-figure`` /
+#: ``data-source-of``, docs/portal.md): the release on ``/{lang}/indices`` and the methodology.
+SOURCE_KEY = "indices:freight"
+
+
 def home_card(request: Request) -> dict[str, Any] | None:
     """The home page's indices card: the latest public release of the freight index (never
     an embargoed one), or None before the first release."""
@@ -52,4 +57,7 @@ def home_card(request: Request) -> dict[str, Any] | None:
             else f"{name} ({latest.week}): {value}, {change}"
         ],
         "link": f"/{lang}/indices",
+        "methodology": f"/{lang}/indices/methodology",
+        "source": SOURCE_KEY,
+        "week": str(latest.week),
     }

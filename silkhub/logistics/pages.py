@@ -4,16 +4,20 @@ the API's tracking is. No logic here: the pages show what ``tracking`` computes.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy import func, select
 
 from silkhub.core.errors import InvalidInput, Message, NotFound, Problem
 from silkhub.logistics import service, tracking
+from silkhub.logistics.models import TntEvent, Transport
 from silkhub.logistics.reference import Place, places
 from silkhub.stores.database import Database
+from silkhub.stores.operational import utcnow
+from silkhub.web.i18n import request_language
 from silkhub.web.security import app_db
 from silkhub.web.templating import page_language, templates_of
 
@@ -28,6 +32,17 @@ TABS = (
 )
 #: Containers the demonstration hub offers to try on the tracking page (one per transport).
 EXAMPLES = 10
+
+
+#: The key a transport's figures and its page share (``data-figure`` / ``data-source-of``,
+#: docs/portal.md); the list of transports is the source of the counts of a month.
+TRANSPORTS_KEY = "logistics:transports"
+
+
+def transport_key(mode: str, reference: str) -> str:
+    return f"logistics:{mode}/{reference}"
+
+
 BY = (
     ("equipment", Message("集装箱号", "Container number")),
     ("booking", Message("订舱号", "Booking")),
@@ -259,6 +274,7 @@ def transport_page(request: Request, lang: Lang, db: Db, mode: str, reference: s
                 "carrier": t.carrier or "",
                 "vessel_imo": t.vessel_imo or "",
                 "synthetic": t.synthetic,
+                "key": transport_key(t.mode, t.reference),
             },
             "stops": stops,
             "done": done,
@@ -274,3 +290,93 @@ def transport_page(request: Request, lang: Lang, db: Db, mode: str, reference: s
             },
         }
     return templates_of(request).render(request, "logistics/transport.html", context)
+
+
+#: Names of the services the demonstration's trains run (the rest show their code).
+SERVICE_NAMES = {
+    "YXE": Message("义新欧", "Yiwu-Xinjiang-Europe"),
+    "CAT": Message("中亚班列", "Central Asia trains"),
+}
+
+
+def _now(request: Request) -> datetime:
+    # The app's clock when a test or the demonstration sets one, as the indices' pages do.
+    clock = getattr(request.app.state, "clock", None)
+    now: datetime = clock() if clock is not None else utcnow()
+    return now
+
+
+def _month_label(month: date, lang: str) -> str:
+    return f"{month.year}年{month.month}月" if lang == "zh" else month.strftime("%B %Y")
+
+
+def _month_runs(request: Request, now: datetime) -> tracking.MonthRuns:
+    """``tracking.month_runs``, kept on the application until an event or a transport is
+    added (or the month changes): the home page asks on every request, and the runs' views
+    read every event of every run."""
+    db: Database = app_db(request)
+    with db.reading() as session:
+        state = (
+            session.scalar(select(func.max(TntEvent.id))),
+            session.scalar(select(func.count(Transport.id))),
+            (now.year, now.month),
+        )
+        kept: tuple[object, tracking.MonthRuns] | None = getattr(
+            request.app.state, "logistics_month_runs", None
+        )
+        if kept is not None and kept[0] == state:
+            return kept[1]
+        runs = tracking.month_runs(session, now)
+    request.app.state.logistics_month_runs = (state, runs)
+    return runs
+
+
+def home_card(request: Request) -> dict[str, Any] | None:
+    """The home page's map of the month's trains: each run's route (its stops' places), how
+    far it got, its containers (TEU), and the counts by service; None before the first run."""
+    lang = request_language(request)
+    found = _month_runs(request, _now(request))
+    if found.month is None or not found.runs:
+        return None
+    trains = []
+    by_service: dict[str, int] = {}
+    for view in found.runs:
+        t = view.transport
+        done, total = view.progress
+        name = SERVICE_NAMES[t.service].in_(lang) if t.service in SERVICE_NAMES else t.service
+        by_service[name or ""] = by_service.get(name or "", 0) + 1
+        first = view.stops[0] if view.stops else None
+        trains.append(
+            {
+                "reference": t.reference,
+                "name": t.name,
+                "service": name or "",
+                "synthetic": t.synthetic,
+                "href": f"/{lang}/logistics/transports/{t.mode}/{t.reference}",
+                "key": transport_key(t.mode, t.reference),
+                "departs": when(first.planned_departure, lang)[:10] if first else "",
+                "route": " → ".join(_place(s.place, s.un_locode, lang) for s in view.stops),
+                "done": done,
+                "total": total,
+                "teu": view.teu,
+                "delay": delay_text(view.delay, lang),
+                "map": {
+                    "name": t.name,
+                    "service": t.service or "",
+                    "route": _route([_point(s.place, lang) for s in view.stops]),
+                    "reached": _route([_point(s.place, lang) for s in view.stops if s.reached]),
+                },
+            }
+        )
+    return {
+        "key": "logistics",
+        "month": _month_label(found.month, lang),
+        "count": len(trains),
+        "teu": sum(t["teu"] for t in trains),
+        "by_service": sorted(by_service.items()),
+        "trains": trains,
+        "synthetic": any(t["synthetic"] for t in trains),
+        "source": TRANSPORTS_KEY,
+        "link": f"/{lang}/logistics/transports",
+        "map": [t["map"] for t in trains],
+    }

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from silkhub.core.errors import InvalidInput, Location, Message, NotFound
-from silkhub.logistics.models import TntEvent, TntEventRef, Transport
+from silkhub.logistics.models import TntEvent, TntEventRef, Transport, TransportStop
 from silkhub.logistics.reference import Place, check_container, normalise_container, places, teu
 
 TYPE_NAMES: dict[str, Message] = {
@@ -413,3 +413,61 @@ def transport_view(session: Session, transport: Transport) -> TransportView:
         sum(teu(s) for s in sizes.values()),
         sorted(wagons),
     )
+
+
+# --- the trains of a month -----------------------------------------------------------------
+
+
+@dataclass
+class MonthRuns:
+    """The transports of one mode that left their origin in one month (``month`` is its
+    first day), each with its progress: what the home page's map of the month draws."""
+
+    month: date | None
+    runs: list[TransportView]
+
+
+def _month_start(value: datetime) -> date:
+    return date(value.year, value.month, 1)
+
+
+def month_runs(session: Session, now: datetime, mode: str = "RAIL") -> MonthRuns:
+    """The runs of ``mode`` that left in ``now``'s month (by their planned departure from the
+    origin); if none did, those of the latest earlier month that had any, so that a quiet
+    month (or a demonstration hub whose trains ran years ago) still shows the latest trains.
+    Departures after ``now`` do not count: a planned run has not run yet."""
+    first = (
+        select(
+            TransportStop.transport_id,
+            func.min(TransportStop.sequence).label("sequence"),
+        )
+        .group_by(TransportStop.transport_id)
+        .subquery()
+    )
+    departures = session.execute(
+        select(Transport.id, TransportStop.planned_departure)
+        .join(first, first.c.transport_id == Transport.id)
+        .join(
+            TransportStop,
+            (TransportStop.transport_id == Transport.id)
+            & (TransportStop.sequence == first.c.sequence),
+        )
+        .where(Transport.mode == mode, TransportStop.planned_departure.is_not(None))
+    ).all()
+    moment = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+    by_month: dict[date, list[int]] = {}
+    for transport_id, departs in departures:
+        if departs is None:
+            continue
+        at = departs if departs.tzinfo is not None else departs.replace(tzinfo=UTC)
+        if at <= moment:
+            by_month.setdefault(_month_start(at), []).append(transport_id)
+    if not by_month:
+        return MonthRuns(None, [])
+    month = _month_start(moment)
+    if month not in by_month:
+        month = max(by_month)
+    transports = session.execute(
+        select(Transport).where(Transport.id.in_(by_month[month])).order_by(Transport.reference)
+    ).scalars()
+    return MonthRuns(month, [transport_view(session, t) for t in transports])

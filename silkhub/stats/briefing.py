@@ -624,6 +624,7 @@ def briefing(
         footer=footer,
         generated_at=generated,
         has_data=has_data,
+        datasets=tuple(dict.fromkeys(v.dataset for r in used for v in r.vintages)),
     )
 
 

@@ -91,6 +91,9 @@ class Briefing:
     generated_at: datetime
     #: Whether any figure at all was found for the period.
     has_data: bool = field(default=True)
+    #: The datasets its figures were read from, in the order first read (their source pages
+    #: are linked from the briefing's page).
+    datasets: tuple[str, ...] = ()
 
     @property
     def charts(self) -> tuple[Chart, ...]:

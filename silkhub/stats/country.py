@@ -49,6 +49,9 @@ def sections(db: Database, store: AnalyticalStore, code: str, lang: str) -> list
                     "period": period.label(lang),
                     "text": text,
                     "url": f"/{lang}/stats?dataset={name}",
+                    # Where the figure comes from (docs/portal.md): its dataset's source page.
+                    "source": f"stats:{name}",
+                    "source_url": f"/{lang}/stats/sources/{name}",
                 }
             )
     out: list[dict[str, Any]] = []

@@ -83,6 +83,14 @@ def briefing_page(
                 for s in made.sections
             ],
             "vintage_note": list(made.vintage_note),
+            "sources": [
+                {
+                    "key": f"stats:{name}",
+                    "href": f"/{lang}/stats/sources/{name}",
+                    "name": dataset(name).name_in(lang),
+                }
+                for name in made.datasets
+            ],
             "footer": made.footer,
         }
         context["downloads"] = [

@@ -28,6 +28,7 @@ TABS: tuple[tuple[str, Message, Role | None], ...] = (
     ("/stats", Message("统计数据看板", "Dashboard"), None),
     ("/stats/briefing", Message("月度简报", "Monthly briefing"), None),
     ("/stats/footprint", Message("境外布局", "Footprint abroad"), None),
+    ("/stats/sources", Message("数据来源", "Data sources"), None),
     ("/stats/upload", Message("导入数据", "Upload data"), Role.ANALYST),
 )
 
@@ -60,6 +61,7 @@ def headline_rows(
     return [
         {
             "key": f.headline.key,
+            "dataset": f.headline.dataset,
             "label": f.headline.label.in_(lang),
             "period": f.period.label(lang),
             "text": f.text(lang),

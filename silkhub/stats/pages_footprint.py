@@ -21,6 +21,10 @@ from silkhub.web.templating import page_language, templates_of
 
 router = APIRouter(include_in_schema=False)
 
+#: The key a footprint figure and its source page, the footprint register with each place's
+#: source and the reported totals' sources, share (docs/portal.md).
+SOURCE_KEY = "stats:footprint"
+
 
 def _place(item: StatsFootprint, lang: str) -> dict[str, Any]:
     country = countries.try_resolve(item.country)
@@ -75,6 +79,7 @@ def footprint_page(
             "overview": overview,
             "notes": notes,
             "demo": any(p["synthetic"] for p in places),
+            "source_key": SOURCE_KEY,
         },
     )
 

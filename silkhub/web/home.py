@@ -1,6 +1,10 @@
 """The portal's own pages: the root, which sends a visitor to their language, and the home
-page, which the capabilities fill. Until they do, the home page shows what the shared
-vocabulary already knows: which countries belong to the hub's country groups today."""
+page, "the hub at a glance", which the capabilities fill with their cards (``home_card`` in
+each capability's ``pages.py``): the headline figures with their year-on-year change and the
+footprint abroad (statistics), the latest index release (indices), the latest public alerts
+(alerts), the map of the month's trains (logistics); and, from the shared vocabulary, the
+members of the hub's country groups on a world map. Every figure carries ``data-figure`` and
+leads to its source (docs/portal.md)."""
 
 from __future__ import annotations
 
@@ -51,13 +55,14 @@ def root(request: Request) -> Response:
 
 
 def capability_cards(request: Request) -> dict[str, dict[str, Any]]:
-    """Cards the capabilities put on the home page (``pages.home_card``), by key."""
+    """Cards the capabilities put on the home page (``pages.home_card``: a card, a list of
+    cards or None), by key."""
     cards: dict[str, dict[str, Any]] = {}
     for capability in CAPABILITIES:
         pages = capability_module(capability, "pages")
         provider = getattr(pages, "home_card", None)
-        card = provider(request) if provider is not None else None
-        if card is not None:
+        found = provider(request) if provider is not None else None
+        for card in found if isinstance(found, list) else [found] if found else []:
             cards[card["key"]] = card
     return cards
 

@@ -934,9 +934,14 @@ def test_the_home_page_lists_the_latest_public_alerts(
         service.cancel(s, cast.approver, cancelled, "Over.")
     as_(client, keys["official"])  # even a department's person sees the public card
     en = client.get("/en/").text
-    assert "<li>[Orange] Open alert</li>" in en and 'href="/en/alerts">All alerts' in en
+    # Each alert links to its own page, its source (docs/portal.md).
+    line = re.search(
+        r'<li data-figure="alerts:([^"]+)"><a href="/en/alerts/\1">([^<]*)</a></li>', en
+    )
+    assert line is not None and line[2] == "[Orange] Open alert"
+    assert 'href="/en/alerts">All alerts' in en
     assert "Departments only" not in en and "Withdrawn alert" not in en
-    assert "<li>【橙色】公开提示</li>" in client.get("/zh/").text
+    assert f'<a href="/zh/alerts/{line[1]}">【橙色】公开提示</a>' in client.get("/zh/").text
 
 
 def test_the_demo_hub_pages_show_the_source_documents_year(demo_hub: DemoHub) -> None:

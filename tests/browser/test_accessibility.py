@@ -26,10 +26,12 @@ UNNAMED_FIELDS = """() => [...document.querySelectorAll('input, select, textarea
   .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
                 && !el.getAttribute('aria-labelledby') && !el.title)
   .map(el => el.outerHTML.slice(0, 120))"""
-# Every chart names what it shows and has its figures, in its section, as a table or list.
+# Every chart names what it shows and has its figures, in its section, as a table or list
+# that no script has hidden (the country-group map once hid every other chart's table).
 CHARTS_WITHOUT_DATA = """() => [...document.querySelectorAll('.chart')]
   .filter(el => !el.getAttribute('aria-label')
-                || !el.closest('section').querySelector('.data-behind table, .data-behind ul'))
+                || !el.closest('section').querySelector(
+                     '.data-behind:not([hidden]) table, .data-behind:not([hidden]) ul'))
   .map(el => el.id)"""
 # How the element with the focus shows it: its outline, or a ring drawn as a box shadow.
 FOCUS_RING = """() => {

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from silkhub.cli.context import state
@@ -266,3 +267,42 @@ def test_import_then_track_at_the_command_line(settings: Settings, tmp_path: Pat
     assert "Next: Arrived at Duisburg" in out and "+48.0 h" in out
     code, out = run("--data-dir", data, "logistics", "equipment")
     assert code == 0 and CONTAINER in out
+
+
+def _run(session: Session, reference: str, departs: str, mode: str = "RAIL") -> None:
+    service.register_transport(
+        session,
+        mode=mode,
+        reference=reference,
+        name=reference,
+        service="CAT",
+        stops=[
+            service.StopIn("CNYIU", "origin", planned_departure=t(departs)),
+            service.StopIn("KZALA", "destination", planned_arrival=t(departs) + timedelta(7)),
+        ],
+    )
+
+
+def test_the_runs_of_a_month(hub: Database) -> None:
+    """The home page's trains: those that left in the month of "now", else in the latest
+    earlier month with any; runs planned after "now", and other modes, do not count."""
+    with hub.transaction() as session:
+        _run(session, "X9001-20200512", "2020-05-12T10:00:00")
+        _run(session, "X9003-20200603", "2020-06-03T10:00:00")
+        _run(session, "X9005-20200628", "2020-06-28T10:00:00")
+        _run(session, "V001", "2020-05-20T10:00:00", mode="VESSEL")
+    with hub.reading() as session:
+        may = tracking.month_runs(session, t("2020-05-31T00:00:00"))
+        assert may.month is not None and may.month.isoformat() == "2020-05-01"
+        assert [v.transport.reference for v in may.runs] == [TRAIN, "X9001-20200512"]
+        # The run of 1 May has its stops' progress: it left Yiwu (its events say so).
+        assert may.runs[0].progress == (1, 4)
+        # In mid-June only the run of 3 June has left; 28 June is still planned.
+        june = tracking.month_runs(session, t("2020-06-15T00:00:00"))
+        assert [v.transport.reference for v in june.runs] == ["X9003-20200603"]
+        # A quiet month shows the latest month that had trains.
+        later = tracking.month_runs(session, t("2020-09-01T00:00:00"))
+        assert later.month is not None and later.month.isoformat() == "2020-06-01"
+        assert len(later.runs) == 2
+        # Before the first departure: nothing.
+        assert tracking.month_runs(session, t("2020-04-01T00:00:00")).runs == []

@@ -129,6 +129,9 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/{lang}/search"): PUBLIC,
     ("GET", "/{lang}/countries/{name}"): PUBLIC,
     ("GET", "/{lang}/stats/footprint"): PUBLIC,
+    # the data-source pages: public, as the data package listing the same imports is
+    ("GET", "/{lang}/stats/sources"): PUBLIC,
+    ("GET", "/{lang}/stats/sources/{name}"): PUBLIC,
     (
         "GET",
         "/{lang}/stats/footprint/{code}",

@@ -31,7 +31,7 @@
       }]
     }, true);
     if (description) description.textContent = group.description;
-    document.querySelectorAll("details.data-behind").forEach(function (d) {
+    document.querySelectorAll("details.data-behind[data-group]").forEach(function (d) {
       d.hidden = d.getAttribute("data-group") !== group.code;
     });
   }
