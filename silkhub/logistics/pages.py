@@ -49,10 +49,12 @@ BY = (
 
 def _tabs(request: Request, lang: str) -> list[dict[str, Any]]:
     here = request.url.path
-    return [
+    public = [
         {"href": f"/{lang}{p}", "label": m.in_(lang), "current": here.startswith(f"/{lang}{p}")}
         for p, m in TABS
     ]
+    # Then the workspaces of the signed-in person's roles, as the other capabilities' tabs.
+    return public + pages_operator.workspace_tabs(request, lang)
 
 
 def when(value: datetime | None, lang: str) -> str:

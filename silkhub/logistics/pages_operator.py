@@ -22,7 +22,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from silkhub.accounts.models import Role
 from silkhub.accounts.service import Principal, list_users
-from silkhub.core.errors import InvalidInput, Message, Problem
+from silkhub.core.errors import InvalidInput, Message, Problem, SilkhubError
 from silkhub.logistics import subscriptions, tracking
 from silkhub.logistics.dcsa_api import sender_for
 from silkhub.logistics.events import EVENT_TYPES
@@ -30,7 +30,13 @@ from silkhub.logistics.models import Subscription
 from silkhub.logistics.uploads import UploadSummary, upload_events
 from silkhub.settings import Settings
 from silkhub.stores.database import Database
-from silkhub.web.security import app_db, app_settings, check_form_csrf, require_roles
+from silkhub.web.security import (
+    app_db,
+    app_settings,
+    check_form_csrf,
+    require_roles,
+    resolve_principal,
+)
 from silkhub.web.templating import page_language, templates_of
 
 router = APIRouter(include_in_schema=False)
@@ -66,13 +72,32 @@ EVENT_TYPE_NAMES = {
 }
 
 
-def _tabs(request: Request, lang: str, principal: Principal) -> list[dict[str, Any]]:
+def workspace_tabs(request: Request, lang: str) -> list[dict[str, Any]]:
+    """The workspace tabs the signed-in person may use (none for a visitor)."""
+    principal = _principal_or_none(request)
+    if principal is None:
+        return []
     here = request.url.path
     return [
         {"href": f"/{lang}{p}", "label": m.in_(lang), "current": here == f"/{lang}{p}"}
         for p, m, roles in TABS
         if principal.has(*roles)
     ]
+
+
+def _principal_or_none(request: Request) -> Principal | None:
+    # A public page must render even for a request with a bad token.
+    try:
+        return resolve_principal(request)
+    except SilkhubError:
+        return None
+
+
+def _tabs(request: Request, lang: str) -> list[dict[str, Any]]:
+    # The public pages' tabs first, as on those pages (imported here: pages imports us).
+    from silkhub.logistics.pages import _tabs as all_tabs
+
+    return all_tabs(request, lang)
 
 
 def problem_rows(problems: list[Problem], lang: str) -> list[dict[str, Any]]:
@@ -126,7 +151,7 @@ def _render_upload(
     request: Request, lang: str, principal: Principal, *, status: int = 200, **extra: Any
 ) -> Response:
     context = {
-        "tabs": _tabs(request, lang, principal),
+        "tabs": _tabs(request, lang),
         "formats": FORMATS,
         "chosen": "",
         "sender": sender_for(principal),
@@ -236,7 +261,7 @@ def _render_subscriptions(
         rows = [_subscription_row(s, lang, owners) for s in found]
     done = DONE.get(request.query_params.get("done", ""))
     context = {
-        "tabs": _tabs(request, lang, principal),
+        "tabs": _tabs(request, lang),
         "rows": rows,
         "everyone": _owner(principal) is None,
         "event_types": [(t, EVENT_TYPE_NAMES[t].in_(lang)) for t in EVENT_TYPES],

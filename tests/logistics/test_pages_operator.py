@@ -86,8 +86,13 @@ def test_the_navigation_links_each_workspace_for_its_roles(
 ) -> None:
     signed_in(client, people[Role.LOGISTICS_OPERATOR])
     page = client.get("/zh/track", headers=HTML).text
-    assert 'href="/zh/logistics/upload"' in page and "事件上传" in page
-    assert 'href="/zh/logistics/subscriptions"' in page and "事件订阅" in page
+    # In the site's navigation and in the logistics pages' tabs.
+    assert page.count('href="/zh/logistics/upload"') == 2 and "事件上传" in page
+    assert page.count('href="/zh/logistics/subscriptions"') == 2 and "事件订阅" in page
+    upload = client.get("/zh/logistics/upload", headers=HTML).text
+    assert 'href="/zh/track"' in upload  # the public tabs too
+    client.cookies.clear()
+    assert 'href="/zh/logistics/upload"' not in client.get("/zh/track", headers=HTML).text
     signed_in(client, people[Role.SUBSCRIBER])
     page = client.get("/en/track", headers=HTML).text
     assert 'href="/en/logistics/subscriptions"' in page
