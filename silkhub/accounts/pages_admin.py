@@ -6,7 +6,6 @@ made in a transaction under the administrator's name, so the audit log records w
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -46,6 +45,8 @@ TABS = (
     ("/admin/audit", Message("审计日志", "Audit log")),
 )
 AUDIT_PAGE = 50
+#: People and organisations a page (a hub has a thousand enterprises' people and more).
+LIST_PAGE = 50
 
 #: What the pages say after a change (``?done=<key>`` on the page redirected to).
 DONE = {
@@ -118,6 +119,28 @@ def _optional_int(value: str) -> int | None:
     return int(value) if value.strip().isdigit() else None
 
 
+def _page_number(request: Request) -> int:
+    value = _optional_int(request.query_params.get("page", ""))
+    return max(value or 1, 1)
+
+
+def _pager(request: Request, page: int, total: int, size: int) -> dict[str, Any]:
+    """Page ``page`` of ``total`` rows: its number, the count, and links to its neighbours
+    keeping the other parameters."""
+    params = {k: v for k, v in request.query_params.items() if k not in ("page", "done") and v}
+
+    def href(n: int) -> str:
+        return f"{request.url.path}?" + urlencode({**params, "page": str(n)})
+
+    pages = max(1, -(-total // size))
+    return {
+        "page": page,
+        "pages": pages,
+        "previous_href": href(page - 1) if page > 1 else None,
+        "next_href": href(page + 1) if page < pages else None,
+    }
+
+
 def _person_row(user: User, lang: str) -> dict[str, Any]:
     return {
         "id": user.id,
@@ -145,13 +168,22 @@ def _people_page(
     org_id = _optional_int(q.get("organisation", ""))
     state = q.get("status", "")
     active = {"active": True, "deactivated": False}.get(state)
+    page = _page_number(request)
     with db.reading() as session:
-        people = service.search_users(
-            session, text=q.get("q", ""), role=role, organisation_id=org_id, active=active
+        people, total = service.search_users(
+            session,
+            text=q.get("q", ""),
+            role=role,
+            organisation_id=org_id,
+            active=active,
+            limit=LIST_PAGE,
+            offset=(page - 1) * LIST_PAGE,
         )
         context = {
             "lang": lang,
             "people": [_person_row(u, lang) for u in people],
+            "total": total,
+            "pager": _pager(request, page, total, LIST_PAGE),
             "organisations": _organisation_choices(session, lang),
             "filters": {
                 "q": q.get("q", ""),
@@ -352,7 +384,10 @@ def _org_form(org: Any = None) -> dict[str, str]:
 def _organisations_page(
     request: Request, lang: str, db: Database, *, status: int = 200, **extra: Any
 ) -> Response:
+    page = _page_number(request)
     with db.reading() as session:
+        organisations = service.list_organisations(session)
+        counts = service.member_counts(session)
         rows = [
             {
                 "id": o.id,
@@ -360,12 +395,19 @@ def _organisations_page(
                 "name_en": o.name_en,
                 "kind": o.kind,
                 "country": o.country,
-                "members": len(o.users),
+                "members": counts.get(o.id, 0),
                 "created_at": o.created_at,
             }
-            for o in service.list_organisations(session)
+            for o in organisations[(page - 1) * LIST_PAGE : page * LIST_PAGE]
         ]
-    context = {"lang": lang, "rows": rows, "form": _org_form(), **extra}
+    context = {
+        "lang": lang,
+        "rows": rows,
+        "total": len(organisations),
+        "pager": _pager(request, page, len(organisations), LIST_PAGE),
+        "form": _org_form(),
+        **extra,
+    }
     return _render(request, "admin_organisations.html", context, status=status)
 
 
@@ -578,6 +620,14 @@ def audit_page(
     first = _day(since, "since", problems)
     last = _day(until, "until", problems)
     person_id = _optional_int(person)
+    if person.strip() and person_id is None:
+        # Given as an e-mail address: it must name an account (an unknown one matches none).
+        with db.reading() as session:
+            try:
+                person_id = service.user_by_email(session, person).id
+            except NotFound as exc:
+                problems.append(Problem(exc.code, exc.message, Location(field="person"), person))
+                person_id = -1  # nobody: an unknown person's entries are none
     page = max(page, 1)
     params = {
         k: v
@@ -604,7 +654,6 @@ def audit_page(
             limit=AUDIT_PAGE,
             offset=(page - 1) * AUDIT_PAGE,
         )
-        people: Sequence[User] = service.list_users(session)
         context = {
             "lang": lang,
             "entries": [
@@ -624,11 +673,10 @@ def audit_page(
             "page": page,
             "pages": max(1, -(-total // AUDIT_PAGE)),
             "tables": service.audited_tables(session),
-            "people": [(u.id, u.email) for u in people],
             "filters": {
                 "table": table,
                 "row": row,
-                "person": person_id,
+                "person": person,
                 "since": since,
                 "until": until,
             },

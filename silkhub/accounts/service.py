@@ -325,10 +325,13 @@ def search_users(
     role: Role | None = None,
     organisation_id: int | None = None,
     active: bool | None = None,
-) -> Sequence[User]:
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[Sequence[User], int]:
     """People whose e-mail or name contains ``text`` (any case), holding ``role``, of an
-    organisation, active or not; every filter left empty admits everyone."""
-    query = select(User).order_by(User.id)
+    organisation, active or not (every filter left empty admits everyone): a page of them
+    and how many there are in all."""
+    query = select(User)
     if text.strip():
         needle = f"%{text.strip().lower()}%"
         query = query.where(
@@ -342,7 +345,21 @@ def search_users(
         query = query.where(User.organisation_id == organisation_id)
     if active is not None:
         query = query.where(User.is_active.is_(active))
-    return session.scalars(query).all()
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = query.order_by(User.id).offset(offset)
+    if limit is not None:
+        page = page.limit(limit)
+    return session.scalars(page).all(), total
+
+
+def member_counts(session: Session) -> dict[int, int]:
+    """How many people each organisation has (those with none are absent)."""
+    rows = session.execute(
+        select(User.organisation_id, func.count())
+        .where(User.organisation_id.is_not(None))
+        .group_by(User.organisation_id)
+    ).all()
+    return {org_id: count for org_id, count in rows if org_id is not None}
 
 
 def _self_lockout() -> PermissionDenied:
@@ -714,6 +731,7 @@ __all__ = [
     "list_organisations",
     "list_tokens",
     "list_users",
+    "member_counts",
     "parse_roles",
     "principal_for",
     "resolve_web_session",

@@ -357,6 +357,11 @@ def test_the_audit_log_filters_pages_and_shows_what_changed(
     assert f"Page 1 of {-(-everything // 50)}" in first and 'rel="next"' in first
     second = client.get("/en/admin/audit?page=2", headers=HTML).text
     assert 'rel="prev"' in second
+    by_address = client.get("/en/admin/audit?person=ADMIN@example.org", headers=HTML).text
+    assert by_address.count("<code>organisations</code>") == 15
+    nobody = client.get("/zh/admin/audit?person=nobody@example.org", headers=HTML)
+    assert nobody.status_code == 422 and "用户 nobody@example.org 不存在" in nobody.text
+    assert "<code>organisations</code>" not in nobody.text
     later = client.get("/en/admin/audit?since=2999-01-01", headers=HTML).text
     assert "Nothing matches these filters." in later
     today = client.get("/en/admin/audit?table=organisations&until=2999-12-31", headers=HTML)
@@ -372,3 +377,29 @@ def test_a_bad_date_is_named(
     signed_in(client, people[Role.ADMIN])
     answer = client.get(f"/{lang}/admin/audit?since=yesterday", headers=HTML)
     assert answer.status_code == 422 and expected in answer.text
+
+
+def test_people_and_organisations_come_a_page_at_a_time(
+    client: TestClient, db: Database, people: dict[Role, Person]
+) -> None:
+    with db.transaction() as session:
+        org = service.create_organisation(session, name_zh="大", name_en="Big", kind="enterprise")
+        for n in range(60):
+            service.create_user(
+                session,
+                email=f"p{n:02d}@example.org",
+                display_name=f"P{n:02d}",
+                password=None,
+                organisation_id=org.id,
+            )
+            service.create_organisation(session, name_zh=f"机构{n}", name_en=f"O{n}", kind="other")
+    signed_in(client, people[Role.ADMIN])
+    first = client.get("/en/admin/people?q=p", headers=HTML).text
+    assert "p00@example.org" in first and "p59@example.org" not in first
+    assert "Page 1 of 2" in first and 'rel="next" href="/en/admin/people?q=p&amp;page=2"' in first
+    second = client.get("/en/admin/people?q=p&page=2", headers=HTML).text
+    assert "p59@example.org" in second and "p00@example.org" not in second
+    assert "Page 2 of 2" in second and 'rel="prev"' in second
+    orgs = client.get("/en/admin/organisations", headers=HTML).text
+    assert "62 organisation(s)" in orgs and "Page 1 of 2" in orgs
+    assert '<td class="num">60</td>' in orgs  # Big's members, counted

@@ -325,13 +325,18 @@ def test_search_users_by_text_role_organisation_and_status(db: Database) -> None
     with db.reading() as session:
 
         def emails(**kw: object) -> list[str]:
-            return [u.email for u in service.search_users(session, **kw)]  # type: ignore[arg-type]
+            found, total = service.search_users(session, **kw)  # type: ignore[arg-type]
+            assert total == len(found)
+            return [u.email for u in found]
 
         assert emails(text="ANA@") == ["ana@example.org"]  # both are called Ana
         assert emails(role=Role.EDITOR) == ["bo@example.org"]
         assert emails(organisation_id=org_id) == ["bo@example.org"]
         assert emails(active=False) == []
         assert emails() == ["ana@example.org", "bo@example.org"]
+        page, total = service.search_users(session, limit=1, offset=1)
+        assert [u.email for u in page] == ["bo@example.org"] and total == 2
+        assert service.member_counts(session) == {org_id: 1}
 
 
 def test_set_roles_records_each_role_added_and_removed(db: Database) -> None:
