@@ -21,7 +21,7 @@ from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from silkhub.accounts.models import Role
-from silkhub.accounts.service import Principal, list_users
+from silkhub.accounts.service import Principal, get_user
 from silkhub.core.errors import InvalidInput, Message, Problem, SilkhubError
 from silkhub.logistics import subscriptions, tracking
 from silkhub.logistics.dcsa_api import sender_for
@@ -257,7 +257,11 @@ def _render_subscriptions(
     with db.reading() as session:
         found = subscriptions.list_for(session, _owner(principal))
         # An admin sees everyone's, and whose each is.
-        owners = {u.id: u.email for u in list_users(session)} if _owner(principal) is None else {}
+        owners = (
+            {uid: get_user(session, uid).email for uid in {s.user_id for s in found}}
+            if _owner(principal) is None
+            else {}
+        )
         rows = [_subscription_row(s, lang, owners) for s in found]
     done = DONE.get(request.query_params.get("done", ""))
     context = {
