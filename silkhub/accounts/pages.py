@@ -1,4 +1,5 @@
-"""Portal pages of accounts: sign in, sign out, and one's own account and API tokens."""
+"""Portal pages of accounts: sign in, sign out, and one's own account and API tokens; the
+administrator's workspace (people, organisations, tokens, audit log) is in ``pages_admin``."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from silkhub.accounts import service
-from silkhub.accounts.models import ROLE_NAMES
-from silkhub.core.errors import AuthError, InvalidInput, LoginThrottled, PermissionDenied
+from silkhub.accounts import pages_admin, service
+from silkhub.accounts.models import ROLE_NAMES, Role
+from silkhub.core.errors import AuthError, InvalidInput, LoginThrottled, Message, PermissionDenied
 from silkhub.settings import Settings
 from silkhub.stores.database import Database
 from silkhub.stores.operational import utcnow
@@ -26,6 +27,10 @@ from silkhub.web.security import (
 from silkhub.web.templating import page_language, safe_next, templates_of
 
 router = APIRouter(include_in_schema=False)
+router.include_router(pages_admin.router)
+
+#: The administrator's workspace, linked in the navigation for admins only.
+WORKSPACES = [("/admin", Message("管理", "Administration"), Role.ADMIN)]
 
 Lang = Annotated[str, Depends(page_language)]
 Db = Annotated[Database, Depends(app_db)]

@@ -177,9 +177,9 @@ def _check_password(password: str, report: Report, field: str = "password") -> N
 # --- organisations and people -----------------------------------------------------------------
 
 
-def create_organisation(
-    session: Session, *, name_zh: str, name_en: str, kind: str, country: str = "CN"
-) -> Organisation:
+def _checked_organisation(
+    name_zh: str, name_en: str, kind: str, country: str
+) -> tuple[str, str, OrgKind, str]:
     report = Report()
     try:
         org_kind = OrgKind(kind)
@@ -200,10 +200,25 @@ def create_organisation(
         _check_length(report, field, value.strip(), 200)
     alpha2 = _check_country(report, country)
     report.raise_if_invalid()
-    org = Organisation(
-        name_zh=name_zh.strip(), name_en=name_en.strip(), kind=org_kind.value, country=alpha2
-    )
+    return name_zh.strip(), name_en.strip(), org_kind, alpha2
+
+
+def create_organisation(
+    session: Session, *, name_zh: str, name_en: str, kind: str, country: str = "CN"
+) -> Organisation:
+    zh, en, org_kind, alpha2 = _checked_organisation(name_zh, name_en, kind, country)
+    org = Organisation(name_zh=zh, name_en=en, kind=org_kind.value, country=alpha2)
     session.add(org)
+    session.flush()
+    return org
+
+
+def update_organisation(
+    session: Session, org: Organisation, *, name_zh: str, name_en: str, kind: str, country: str
+) -> Organisation:
+    """Change an organisation's names, kind or country (checked as at creation)."""
+    zh, en, org_kind, alpha2 = _checked_organisation(name_zh, name_en, kind, country)
+    org.name_zh, org.name_en, org.kind, org.country = zh, en, org_kind.value, alpha2
     session.flush()
     return org
 
@@ -301,6 +316,102 @@ def user_by_email(session: Session, email: str) -> User:
 
 def list_users(session: Session) -> Sequence[User]:
     return session.scalars(select(User).order_by(User.id)).all()
+
+
+def search_users(
+    session: Session,
+    *,
+    text: str = "",
+    role: Role | None = None,
+    organisation_id: int | None = None,
+    active: bool | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[Sequence[User], int]:
+    """People whose e-mail or name contains ``text`` (any case), holding ``role``, of an
+    organisation, active or not (every filter left empty admits everyone): a page of them
+    and how many there are in all."""
+    query = select(User)
+    if text.strip():
+        needle = f"%{text.strip().lower()}%"
+        query = query.where(
+            func.lower(User.email).like(needle) | func.lower(User.display_name).like(needle)
+        )
+    if role is not None:
+        query = query.where(
+            User.id.in_(select(UserRole.user_id).where(UserRole.role == role.value))
+        )
+    if organisation_id is not None:
+        query = query.where(User.organisation_id == organisation_id)
+    if active is not None:
+        query = query.where(User.is_active.is_(active))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = query.order_by(User.id).offset(offset)
+    if limit is not None:
+        page = page.limit(limit)
+    return session.scalars(page).all(), total
+
+
+def member_counts(session: Session) -> dict[int, int]:
+    """How many people each organisation has (those with none are absent)."""
+    rows = session.execute(
+        select(User.organisation_id, func.count())
+        .where(User.organisation_id.is_not(None))
+        .group_by(User.organisation_id)
+    ).all()
+    return {org_id: count for org_id, count in rows if org_id is not None}
+
+
+def _self_lockout() -> PermissionDenied:
+    # An administrator who took away their own administration could not give it back, and
+    # nobody else might be left to do so.
+    return PermissionDenied(
+        Message(
+            "不能取消自己的管理员角色或停用自己的账户；请由另一位管理员操作。",
+            "You cannot remove your own administrator role or deactivate your own account; "
+            "ask another administrator.",
+        ),
+        code="self_lockout",
+    )
+
+
+def set_roles(session: Session, principal: Principal, user: User, roles: Iterable[Role]) -> None:
+    """Give ``user`` exactly ``roles`` (an administrator's act, recorded in the audit log as
+    the rows of ``user_roles`` added and removed). The tokens of the person keep their roles
+    on paper but never carry more than the person holds (``verify_token``)."""
+    wanted = frozenset(roles)
+    if user.id == principal.user_id and Role.ADMIN in user.roles and Role.ADMIN not in wanted:
+        raise _self_lockout()
+    keep = [row for row in user.role_rows if Role(row.role) in wanted]
+    for row in user.role_rows:
+        if Role(row.role) not in wanted:
+            # Deleted outright rather than left to the orphan cascade, which happens inside
+            # the flush where the audit hook would not see it.
+            session.delete(row)
+    have = {Role(row.role) for row in keep}
+    user.role_rows = keep + [UserRole(role=r.value) for r in sorted(wanted - have)]
+    session.flush()
+
+
+def set_active(session: Session, principal: Principal, user: User, active: bool) -> None:
+    """Deactivate or reactivate an account. A deactivated person cannot sign in, their open
+    sessions end and their tokens stop working; nothing of theirs is deleted."""
+    if not active and user.id == principal.user_id:
+        raise _self_lockout()
+    user.is_active = active
+    if not active:
+        for web_session in session.scalars(
+            select(WebSession).where(WebSession.user_id == user.id)
+        ).all():
+            session.delete(web_session)
+    session.flush()
+
+
+def set_organisation(session: Session, user: User, organisation_id: int | None) -> None:
+    if organisation_id is not None:
+        get_organisation(session, organisation_id)
+    user.organisation_id = organisation_id
+    session.flush()
 
 
 def list_organisations(session: Session) -> Sequence[Organisation]:
@@ -567,21 +678,49 @@ def revoke_token_by_id(session: Session, token_id: int, now: datetime | None = N
 
 
 def audit_entries(
-    session: Session, *, entity: str | None = None, limit: int = 100, offset: int = 0
+    session: Session,
+    *,
+    entity: str | None = None,
+    entity_id: str | None = None,
+    actor_user_id: int | None = None,
+    since: datetime | None = None,
+    before: datetime | None = None,
+    limit: int = 100,
+    offset: int = 0,
 ) -> tuple[Sequence[AuditEntry], int]:
-    query = select(AuditEntry)
-    count = select(func.count()).select_from(AuditEntry)
+    """A page of the audit log, newest first, and how many entries the filters admit:
+    writes to one table (and one row of it), by one person, from ``since`` up to (not
+    including) ``before``."""
+    conditions = []
     if entity:
-        query = query.where(AuditEntry.entity == entity)
-        count = count.where(AuditEntry.entity == entity)
+        conditions.append(AuditEntry.entity == entity)
+    if entity_id:
+        # A row of a composite key ("5,analyst" in user_roles) is found by its first part too.
+        conditions.append(
+            (AuditEntry.entity_id == entity_id) | AuditEntry.entity_id.like(f"{entity_id},%")
+        )
+    if actor_user_id is not None:
+        conditions.append(AuditEntry.actor_user_id == actor_user_id)
+    if since is not None:
+        conditions.append(AuditEntry.at >= since)
+    if before is not None:
+        conditions.append(AuditEntry.at < before)
+    query = select(AuditEntry).where(*conditions)
+    count = select(func.count()).select_from(AuditEntry).where(*conditions)
     rows = session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit).offset(offset)).all()
     return rows, session.scalar(count) or 0
+
+
+def audited_tables(session: Session) -> list[str]:
+    """The tables the audit log has entries for, to filter by."""
+    return sorted(session.scalars(select(AuditEntry.entity).distinct()).all())
 
 
 __all__ = [
     "IssuedToken",
     "Principal",
     "audit_entries",
+    "audited_tables",
     "authenticate",
     "create_organisation",
     "create_token",
@@ -592,13 +731,19 @@ __all__ = [
     "list_organisations",
     "list_tokens",
     "list_users",
+    "member_counts",
     "parse_roles",
     "principal_for",
     "resolve_web_session",
     "revoke_token",
     "revoke_token_by_id",
+    "search_users",
+    "set_active",
+    "set_organisation",
     "set_password",
+    "set_roles",
     "start_web_session",
+    "update_organisation",
     "user_by_email",
     "verify_token",
 ]

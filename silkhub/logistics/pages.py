@@ -1,6 +1,8 @@
 """Portal pages of logistics: where is my container (``/{lang}/track``), the voyages and train
 runs (``/{lang}/logistics/transports``) and one transport's page with its progress. Public, as
-the API's tracking is. No logic here: the pages show what ``tracking`` computes."""
+the API's tracking is. No logic here: the pages show what ``tracking`` computes. The
+workspaces (the operator's event upload, a consumer's subscriptions) are in
+``pages_operator``."""
 
 from __future__ import annotations
 
@@ -11,21 +13,33 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import func, select
 
+from silkhub.accounts.models import Role
 from silkhub.core.errors import InvalidInput, Message, NotFound, Problem
-from silkhub.logistics import service, tracking
+from silkhub.logistics import pages_operator, service, tracking
 from silkhub.logistics.models import TntEvent, Transport
 from silkhub.logistics.reference import Place, places
 from silkhub.stores.database import Database
 from silkhub.stores.operational import utcnow
 from silkhub.web.i18n import request_language
 from silkhub.web.security import app_db
-from silkhub.web.templating import page_language, templates_of
+from silkhub.web.templating import NavEntry, page_language, templates_of
 
 router = APIRouter(include_in_schema=False)
+router.include_router(pages_operator.router)
 Lang = Annotated[str, Depends(page_language)]
 Db = Annotated[Database, Depends(app_db)]
 
-NAV = [("/track", Message("货物追踪", "Tracking"))]
+#: The navigation: tracking for everyone; event subscriptions for those who may hold them
+#: (the pages check again). The operator's upload is a workspace (``WORKSPACES``).
+NAV: list[NavEntry] = [
+    ("/track", Message("货物追踪", "Tracking")),
+    (
+        "/logistics/subscriptions",
+        Message("事件订阅", "Event subscriptions"),
+        pages_operator.SUBSCRIBER_ROLES,
+    ),
+]
+WORKSPACES = [("/logistics/upload", Message("事件上传", "Event upload"), Role.LOGISTICS_OPERATOR)]
 TABS = (
     ("/track", Message("货物追踪", "Where is my container")),
     ("/logistics/transports", Message("班列与航次", "Trains and voyages")),
@@ -52,10 +66,12 @@ BY = (
 
 def _tabs(request: Request, lang: str) -> list[dict[str, Any]]:
     here = request.url.path
-    return [
+    public = [
         {"href": f"/{lang}{p}", "label": m.in_(lang), "current": here.startswith(f"/{lang}{p}")}
         for p, m in TABS
     ]
+    # Then the workspaces of the signed-in person's roles, as the other capabilities' tabs.
+    return public + pages_operator.workspace_tabs(request, lang)
 
 
 def when(value: datetime | None, lang: str) -> str:

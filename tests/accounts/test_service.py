@@ -304,3 +304,130 @@ def test_expired_sessions_are_swept_when_a_new_one_starts(db: Database) -> None:
     with db.reading() as session:
         assert session.scalar(select(func.count()).select_from(WebSession)) == 1
         assert service.resolve_web_session(session, old, now=now) is None
+
+
+# --- the administrator's operations ----------------------------------------------------------
+
+
+def admin_principal(db: Database) -> service.Principal:
+    user_id = add_user(db, email="root@example.org", roles=(Role.ADMIN,))
+    with db.reading() as session:
+        return service.principal_for(service.get_user(session, user_id))
+
+
+def test_search_users_by_text_role_organisation_and_status(db: Database) -> None:
+    add_user(db, email="ana@example.org")
+    bo = add_user(db, email="bo@example.org", roles=(Role.EDITOR,))
+    with db.transaction() as session:
+        org = service.create_organisation(session, name_zh="甲", name_en="A", kind="enterprise")
+        service.set_organisation(session, service.get_user(session, bo), org.id)
+        org_id = org.id
+    with db.reading() as session:
+
+        def emails(**kw: object) -> list[str]:
+            found, total = service.search_users(session, **kw)  # type: ignore[arg-type]
+            assert total == len(found)
+            return [u.email for u in found]
+
+        assert emails(text="ANA@") == ["ana@example.org"]  # both are called Ana
+        assert emails(role=Role.EDITOR) == ["bo@example.org"]
+        assert emails(organisation_id=org_id) == ["bo@example.org"]
+        assert emails(active=False) == []
+        assert emails() == ["ana@example.org", "bo@example.org"]
+        page, total = service.search_users(session, limit=1, offset=1)
+        assert [u.email for u in page] == ["bo@example.org"] and total == 2
+        assert service.member_counts(session) == {org_id: 1}
+
+
+def test_set_roles_records_each_role_added_and_removed(db: Database) -> None:
+    admin = admin_principal(db)
+    user_id = add_user(db, roles=(Role.ANALYST, Role.EDITOR))
+    with db.transaction(admin.actor) as session:
+        user = service.get_user(session, user_id)
+        service.set_roles(session, admin, user, {Role.EDITOR, Role.APPROVER})
+    with db.reading() as session:
+        assert service.get_user(session, user_id).roles == {Role.EDITOR, Role.APPROVER}
+        entries, _ = service.audit_entries(
+            session, entity="user_roles", entity_id=str(user_id), actor_user_id=admin.user_id
+        )
+    assert sorted((e.action, e.entity_id) for e in entries) == [
+        ("delete", f"{user_id},analyst"),
+        ("insert", f"{user_id},approver"),
+    ]
+
+
+def test_an_admin_cannot_lock_themselves_out(db: Database) -> None:
+    admin = admin_principal(db)
+    with db.transaction(admin.actor) as session:
+        me = service.get_user(session, admin.user_id)
+        with pytest.raises(PermissionDenied) as drop:
+            service.set_roles(session, admin, me, {Role.EDITOR})
+        with pytest.raises(PermissionDenied):
+            service.set_active(session, admin, me, False)
+    assert drop.value.code == "self_lockout"
+    with db.reading() as session:
+        me = service.get_user(session, admin.user_id)
+        assert me.is_active and me.roles == {Role.ADMIN}
+
+
+def test_deactivation_ends_sessions_and_tokens(db: Database) -> None:
+    admin = admin_principal(db)
+    user_id = add_user(db)
+    with db.transaction() as session:
+        user = service.get_user(session, user_id)
+        key = service.start_web_session(session, service.principal_for(user), hours=1)
+        secret = service.create_token(session, user, name="t").secret
+    with db.transaction(admin.actor) as session:
+        service.set_active(session, admin, service.get_user(session, user_id), False)
+    with db.transaction() as session:
+        assert service.resolve_web_session(session, key) is None
+        with pytest.raises(TokenInvalid):
+            service.verify_token(session, secret)
+    with pytest.raises(BadCredentials):
+        service.authenticate(db, "ana@example.org", PASSWORD, client="t", max_failures=5)
+    with db.transaction(admin.actor) as session:
+        service.set_active(session, admin, service.get_user(session, user_id), True)
+    assert service.authenticate(db, "ana@example.org", PASSWORD, client="t", max_failures=5)
+
+
+def test_update_organisation_checks_as_creation_does(db: Database) -> None:
+    with db.transaction() as session:
+        org_id = service.create_organisation(
+            session, name_zh="甲", name_en="A", kind="enterprise"
+        ).id
+    with db.transaction() as session, pytest.raises(InvalidInput) as bad:
+        service.update_organisation(
+            session,
+            service.get_organisation(session, org_id),
+            name_zh="",
+            name_en="A",
+            kind="guild",
+            country="Atlantis",
+        )
+    assert sorted(p.location.field for p in bad.value.problems) == ["country", "kind", "name_zh"]
+    with db.transaction() as session:
+        service.update_organisation(
+            session,
+            service.get_organisation(session, org_id),
+            name_zh="乙",
+            name_en="B",
+            kind="service_agency",
+            country="Kazakhstan",
+        )
+    with db.reading() as session:
+        org = service.get_organisation(session, org_id)
+        assert (org.name_zh, org.kind, org.country) == ("乙", "service_agency", "KZ")
+    with db.transaction() as session, pytest.raises(NotFound):
+        service.set_organisation(session, service.get_user(session, add_user(db)), 999)
+
+
+def test_audit_entries_by_dates(db: Database) -> None:
+    add_user(db)
+    now = utcnow()
+    with db.reading() as session:
+        _, everything = service.audit_entries(session)
+        _, today = service.audit_entries(session, since=now - timedelta(hours=1))
+        _, later = service.audit_entries(session, since=now + timedelta(hours=1))
+        _, before = service.audit_entries(session, before=now - timedelta(hours=1))
+        assert service.audited_tables(session) == ["user_roles", "users"]
+    assert everything == today > 0 and later == before == 0

@@ -185,6 +185,14 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/{lang}/track"): PUBLIC,
     ("GET", "/{lang}/logistics/transports"): PUBLIC,
     ("GET", "/{lang}/logistics/transports/{mode}/{reference}"): PUBLIC,
+    # the operator's upload posts events as the DCSA route does; the subscriptions page holds
+    # the subscriptions the API does, each person's own (an admin's: everyone's)
+    ("GET", "/{lang}/logistics/upload"): frozenset({Role.LOGISTICS_OPERATOR}),
+    ("POST", "/{lang}/logistics/upload"): frozenset({Role.LOGISTICS_OPERATOR}),
+    ("GET", "/{lang}/logistics/subscriptions"): LOGISTICS_SUBSCRIBERS,
+    ("POST", "/{lang}/logistics/subscriptions"): LOGISTICS_SUBSCRIBERS,
+    ("POST", "/{lang}/logistics/subscriptions/{subscription_id}/secret"): LOGISTICS_SUBSCRIBERS,
+    ("POST", "/{lang}/logistics/subscriptions/{subscription_id}/delete"): LOGISTICS_SUBSCRIBERS,
     # portal
     ("GET", "/"): PUBLIC,
     ("GET", "/{lang}/"): PUBLIC,
@@ -213,6 +221,21 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/{lang}/account"): SIGNED_IN,
     ("POST", "/{lang}/account/tokens"): SIGNED_IN,
     ("POST", "/{lang}/account/tokens/{token_id}/revoke"): SIGNED_IN,
+    # the administrator's workspace
+    ("GET", "/{lang}/admin"): ADMIN_ONLY,
+    ("GET", "/{lang}/admin/people"): ADMIN_ONLY,
+    ("POST", "/{lang}/admin/people"): ADMIN_ONLY,
+    ("GET", "/{lang}/admin/people/{user_id}"): ADMIN_ONLY,
+    ("POST", "/{lang}/admin/people/{user_id}/roles"): ADMIN_ONLY,
+    ("POST", "/{lang}/admin/people/{user_id}/organisation"): ADMIN_ONLY,
+    ("POST", "/{lang}/admin/people/{user_id}/active"): ADMIN_ONLY,
+    ("GET", "/{lang}/admin/organisations"): ADMIN_ONLY,
+    ("POST", "/{lang}/admin/organisations"): ADMIN_ONLY,
+    ("GET", "/{lang}/admin/organisations/{org_id}"): ADMIN_ONLY,
+    ("POST", "/{lang}/admin/organisations/{org_id}"): ADMIN_ONLY,
+    ("GET", "/{lang}/admin/tokens"): ADMIN_ONLY,
+    ("POST", "/{lang}/admin/tokens/{token_id}/revoke"): ADMIN_ONLY,
+    ("GET", "/{lang}/admin/audit"): ADMIN_ONLY,
 }
 
 #: Values for path parameters when a route is called.
@@ -230,6 +253,9 @@ PATH_SAMPLES: dict[str, str] = {
     "reference": "APZU4812090",
     "mode": "RAIL",
     "subscription_id": "1",
+    # Not 1, the admin calling: an admin's own deactivation is refused (tested apart).
+    "user_id": "2",
+    "org_id": "1",
 }
 
 #: Form or query values a route needs to be called meaningfully.
