@@ -42,9 +42,7 @@ def insert_rows(
     names = ", ".join(columns)
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
         convert = _converters(table, columns, dialect, for_copy=True)
-        with raw.cursor() as cursor, cursor.copy(
-            f"COPY {table.name} ({names}) FROM STDIN"
-        ) as copy:
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
             for row in _converted(rows, convert):
                 copy.write_row(row)
         return
@@ -53,7 +51,8 @@ def insert_rows(
     cursor = raw.cursor()
     try:
         cursor.executemany(
-            f"INSERT INTO {table.name} ({names}) VALUES ({marks})",
+            # Names from the table's own definition, never from input.
+            f"INSERT INTO {table.name} ({names}) VALUES ({marks})",  # noqa: S608
             list(_converted(rows, convert)),
         )
     finally:
@@ -96,11 +95,20 @@ def _decorated(kind: TypeDecorator[Any], dialect: Dialect) -> Callable[[Any], An
 
 
 def _converted(rows: Sequence[Row], convert: list[Convert]) -> Any:
-    active = [(i, f) for i, f in enumerate(convert) if f is not None]
+    active = [(i, f, {}) for i, f in enumerate(convert) if f is not None]
     for row in rows:
         values = list(row)
-        for i, f in active:
+        for i, f, seen in active:
             value = values[i]
-            if value is not None:
+            if value is None:
+                continue
+            if isinstance(value, dict):  # a document: each one its own
                 values[i] = f(value)
+                continue
+            # Timestamps repeat within a batch (its arrival time on every row; senders'
+            # update times): each distinct value is converted once.
+            done = seen.get(value)
+            if done is None:
+                done = seen[value] = f(value)
+            values[i] = done
         yield values

@@ -26,9 +26,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import false, func, select, text, update
+from sqlalchemy import Table, false, func, select, text, update
 from sqlalchemy.orm import Session
 
 from silkhub.core.errors import (
@@ -362,10 +362,10 @@ def _write(
     ids = _new_ids(session, len(rows))
     for row_id, row in zip(ids, rows, strict=True):
         row[0] = row_id
-    bulk.insert_rows(session, TntEvent.__table__, _EVENT_COLUMNS, rows)
+    bulk.insert_rows(session, cast(Table, TntEvent.__table__), _EVENT_COLUMNS, rows)
     bulk.insert_rows(
         session,
-        TntEventRef.__table__,
+        cast(Table, TntEventRef.__table__),
         _REF_COLUMNS,
         [
             (row_id, kind, reference)
