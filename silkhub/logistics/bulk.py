@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Table, TypeDecorator
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 Row = Sequence[Any]
@@ -38,7 +39,19 @@ def insert_rows(
         return
     connection = session.connection()
     dialect = connection.dialect
-    raw: Any = connection.connection.driver_connection
+    try:
+        _insert(connection.connection.driver_connection, dialect, table, columns, rows)
+    except dialect.loaded_dbapi.Error as exc:
+        # As SQLAlchemy would raise it (IntegrityError, OperationalError...), so that callers
+        # see one kind of error whichever path wrote.
+        raise DBAPIError.instance(
+            f"bulk insert into {table.name}", None, exc, dialect.loaded_dbapi.Error
+        ) from exc
+
+
+def _insert(
+    raw: Any, dialect: Dialect, table: Table, columns: Sequence[str], rows: Sequence[Row]
+) -> None:
     names = ", ".join(columns)
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
         convert = _converters(table, columns, dialect, for_copy=True)
