@@ -108,7 +108,9 @@ def _decorated(kind: TypeDecorator[Any], dialect: Dialect) -> Callable[[Any], An
 
 
 def _converted(rows: Sequence[Row], convert: list[Convert]) -> Any:
-    active = [(i, f, {}) for i, f in enumerate(convert) if f is not None]
+    active: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = [
+        (i, f, {}) for i, f in enumerate(convert) if f is not None
+    ]
     for row in rows:
         values = list(row)
         for i, f, seen in active:

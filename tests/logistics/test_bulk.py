@@ -152,3 +152,29 @@ def test_on_sqlite_the_ingesting_transaction_holds_the_write_lock_before_countin
                 other.execute("BEGIN IMMEDIATE")
     finally:
         other.close()
+
+
+def test_the_cyclic_collector_is_paused_during_a_batch_and_back_after_it(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    seen: list[bool] = []
+    real = service._plan
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(service, "_plan", spy)
+    assert gc.isenabled()
+    _ingest(db, [equipment_event("g1")])
+    with pytest.raises(service.InvalidInput):  # a refused batch gives it back as well
+        _ingest(db, [equipment_event("g2", container="APZU4812091")])
+    assert seen == [False, False] and gc.isenabled()
+    gc.disable()
+    try:  # paused by someone else: left as it was
+        _ingest(db, [equipment_event("g3")])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
