@@ -572,14 +572,14 @@ def main() -> None:
         "--skip",
         nargs="*",
         default=[],
-        choices=["ingest", "store"],
-        help="leave steps out (for quick runs)",
+        choices=["sqlite", "postgresql", "store"],
+        help="leave steps out (for quick runs): ingestion on a backend, the big store",
     )
     args = parser.parse_args()
     results: dict[str, Any] = {"benchmark": "logistics", "load_average_start": load()}
     tmp = Path(tempfile.mkdtemp(prefix="silkhub-bench-"))
     try:
-        if "ingest" not in args.skip:
+        if "sqlite" not in args.skip:
             figures, db = ingestion(f"sqlite:///{tmp}/bare.db", args.events, 2020, tmp)
             figures["get"] = get_latency(db, args.events // 10, args.requests, seed=7)
             db.dispose()
@@ -587,20 +587,20 @@ def main() -> None:
                 path.unlink()
             results["sqlite"] = figures
             print("sqlite", figures, flush=True)
-            if args.postgres:
-                figures, db = ingestion(args.postgres, args.events, 2020, tmp)
-                figures["get"] = get_latency(db, args.events // 10, args.requests, seed=7)
-                figures["concurrent"] = concurrent(
-                    pg_search_url(args.postgres),
-                    db,
-                    args.events // 10,
-                    args.clients,
-                    args.per_client,
-                )
-                db.dispose()
-                drop_pg_schemas(args.postgres)
-                results["postgresql"] = figures
-                print("postgresql", figures, flush=True)
+        if args.postgres and "postgresql" not in args.skip:
+            figures, db = ingestion(args.postgres, args.events, 2020, tmp)
+            figures["get"] = get_latency(db, args.events // 10, args.requests, seed=7)
+            figures["concurrent"] = concurrent(
+                pg_search_url(args.postgres),
+                db,
+                args.events // 10,
+                args.clients,
+                args.per_client,
+            )
+            db.dispose()
+            drop_pg_schemas(args.postgres)
+            results["postgresql"] = figures
+            print("postgresql", figures, flush=True)
         if "store" not in args.skip:
             from silkhub.stores.database import Database
 

@@ -31,7 +31,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, false, func, select, text, update
+from sqlalchemy import Table, any_, bindparam, false, func, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from silkhub.core.errors import (
@@ -248,7 +249,7 @@ def _history(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, st
                                                 "document", "is_current", *_INHERITED)]  # fmt: skip
     for start in range(0, len(ids), _CHUNK):
         rows = session.execute(
-            select(*columns).where(TntEvent.event_id.in_(ids[start : start + _CHUNK]))
+            select(*columns).where(_among(session, TntEvent.event_id, ids[start : start + _CHUNK]))
         )
         for row in rows:
             key = (row.sender, row.event_id)
@@ -270,11 +271,20 @@ def _history(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, st
     for start in range(0, len(current_rows), _CHUNK):
         for row_id, kind, reference in session.execute(
             select(TntEventRef.event_row_id, TntEventRef.kind, TntEventRef.reference).where(
-                TntEventRef.event_row_id.in_(current_rows[start : start + _CHUNK])
+                _among(session, TntEventRef.event_row_id, current_rows[start : start + _CHUNK])
             )
         ):
             by_row[row_id].refs.append((kind, reference))
     return out
+
+
+def _among(session: Session, column: Any, values: Sequence[Any]) -> Any:
+    """``column IN values`` for a batch's worth of values. On PostgreSQL as ``= ANY(array)``
+    with one parameter: five thousand parameters of an ``IN`` list cost the client (rendering,
+    adapting) ten times what the server spends on the query."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 #: What a retraction inherits from the version it retracts, so the same filters find it.
@@ -434,7 +444,7 @@ def _write(
 def _retire(session: Session, row_ids: list[int]) -> None:
     session.execute(
         update(TntEvent)
-        .where(TntEvent.id.in_(row_ids) if row_ids else false())
+        .where(_among(session, TntEvent.id, row_ids) if row_ids else false())
         .values(is_current=False)
     )
 
