@@ -28,7 +28,16 @@ from pydantic import ValidationError
 
 from silkhub.core.errors import Location, Message, Problem, Severity
 from silkhub.logistics.dcsa_model import Event as EventShape
-from silkhub.logistics.reference import check_container, check_imo, check_locode, check_size_type
+from silkhub.logistics.dcsa_model import fits
+from silkhub.logistics.reference import (
+    check_container,
+    check_imo,
+    check_locode,
+    check_size_type,
+    container_ok,
+    locode_ok,
+    size_types,
+)
 
 EVENT_TYPES = ("SHIPMENT", "TRANSPORT", "EQUIPMENT", "IOT", "REEFER")
 CLASSIFIERS = ("PLN", "EST", "ACT")
@@ -222,7 +231,8 @@ def parse_event(
     locode = location.get("UNLocationCode")
     if locode is not None:
         if isinstance(locode, str):
-            problems += check_locode(locode, where("eventLocation.UNLocationCode"))
+            if not locode_ok(locode):
+                problems += check_locode(locode, where("eventLocation.UNLocationCode"))
         else:
             problems.append(_missing("eventLocation.UNLocationCode", where, locode))
     facility_type = location.get("facilityTypeCode")
@@ -264,6 +274,8 @@ def parse_event(
 
 def _shape_problems(doc: dict[str, Any], where: Where) -> list[Problem]:
     """The document against the published shape of a DCSA event (``dcsa_model``)."""
+    if fits(doc):
+        return []
     try:
         EventShape.model_validate(doc)
     except ValidationError as exc:
@@ -342,7 +354,7 @@ def _equipment(
     if not isinstance(reference, str):
         problems.append(_missing(path, where, reference))
         return None, None
-    found = check_container(reference, where(path))
+    found = [] if container_ok(reference) else check_container(reference, where(path))
     if not found and reference != reference.strip().upper().replace(" ", ""):
         found = [
             Problem(
@@ -359,7 +371,8 @@ def _equipment(
     size_type = details.get("ISOEquipmentCode")
     if size_type is not None:
         if isinstance(size_type, str):
-            problems += check_size_type(size_type, where("equipmentDetails.ISOEquipmentCode"))
+            if size_type not in size_types():
+                problems += check_size_type(size_type, where("equipmentDetails.ISOEquipmentCode"))
         else:
             problems.append(_missing("equipmentDetails.ISOEquipmentCode", where, size_type))
             size_type = None
@@ -464,7 +477,7 @@ def _references(
                 ref = item.get("reference")
                 path = f"shipmentDetails.shipmentReferences[{i}].reference"
                 if isinstance(ref, str):
-                    found = check_container(ref, where(path))
+                    found = [] if container_ok(ref) else check_container(ref, where(path))
                     problems += found
                     if not found:
                         refs.append(("EQ", ref))

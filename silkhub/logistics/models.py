@@ -6,8 +6,8 @@ trips) with their planned stops.
 Events are never changed in place except for ``is_current``: a later version of an event (same
 sender and eventID, later ``eventUpdatedDateTime``) is a new row, and the earlier one stays as
 history. Events and their references are machine data arriving in bulk, so they are written
-with plain ``INSERT`` statements and are not audited: the rows themselves say who sent what
-and when (``received_by``, ``received_at``, ``source``).
+with the driver's bulk path (``bulk.py``: COPY, executemany) and are not audited: the rows
+themselves say who sent what and when (``received_by``, ``received_at``, ``source``).
 """
 
 from __future__ import annotations

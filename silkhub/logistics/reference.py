@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from stdnum import imo, iso6346
@@ -107,6 +107,24 @@ def teu(size_type: str | None) -> float:
 
 
 # --- checks --------------------------------------------------------------------------------
+
+
+# Whether a value passes a check, remembered: a bulk import names the same places and
+# containers over and over (ten events a container, a few hundred places), and the checks are
+# pure functions of the value. Only a pass is answered from here; a failure is checked again
+# to build its problem at its own location. Bounded, so a stream of distinct values cannot
+# grow it without end.
+_REMEMBERED = 200_000
+
+
+@lru_cache(maxsize=_REMEMBERED)
+def locode_ok(value: str) -> bool:
+    return not check_locode(value, Location())
+
+
+@lru_cache(maxsize=_REMEMBERED)
+def container_ok(value: str) -> bool:
+    return not check_container(value, Location())
 
 
 def check_locode(value: str, where: Location) -> list[Problem]:

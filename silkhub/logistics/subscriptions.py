@@ -221,11 +221,14 @@ def matches(filters: dict[str, Any], version: NewVersion) -> bool:
 
 def enqueue_pushes(session: Session, versions: Iterable[NewVersion]) -> int:
     """One push job per active subscription that a version of this batch matches."""
-    batch = list(versions)
-    if not batch:
+    active = list(
+        session.execute(select(Subscription).where(Subscription.active.is_(True))).scalars()
+    )
+    if not active:  # the usual bulk import: nothing to match, nothing to build
         return 0
+    batch = list(versions)
     jobs = 0
-    for sub in session.execute(select(Subscription).where(Subscription.active.is_(True))).scalars():
+    for sub in active:
         rows = [v.row_id for v in batch if matches(sub.filters, v)]
         if rows:
             enqueue(
