@@ -40,8 +40,10 @@ GOAL_P95_MS = 150.0
 WARM_UP = 3
 BASELINE = "/api/health"
 #: Every public page of the portal, in both languages (the sign-in page is public too), and
-#: the dashboard of a second dataset, which has its own measures and filters; tracking with a
-#: container of the demo (train X8005, rerouted) and that train's page.
+#: the dashboard of a second dataset, which has its own measures and filters; a dataset's
+#: source page; tracking with a container of the demo (train X8005, rerouted) and that train's
+#: page; a country's page and a search. (An alert's or a bulletin's page has an address the
+#: demo draws anew, so the lists stand for them.)
 PAGES = [
     f"/{lang}{path}"
     for lang in ("zh", "en")
@@ -50,12 +52,19 @@ PAGES = [
         "/stats",
         "/stats?dataset=port",
         "/stats/briefing",
+        "/stats/sources",
+        "/stats/sources/rail",
+        "/stats/footprint",
         "/indices",
         "/indices/methodology",
         "/track",
         "/track?ref=DMOU0000787",
         "/logistics/transports",
         "/logistics/transports/RAIL/DEMO-X8005-20201218",
+        "/alerts",
+        "/alerts/bulletins",
+        "/countries/KZ",
+        "/search?q=KZ",
         "/login",
     )
 ]

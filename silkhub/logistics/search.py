@@ -3,6 +3,8 @@ or service, and containers by their number (tracking is public, as on carriers' 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -32,16 +34,26 @@ def search(
             or_(*[TransportStop.un_locode.like(f"{c}%") for c in countries])
         )
         through = set(session.scalars(stops))
-    for transport in session.scalars(select(Transport)):
-        key = search_key(transport.reference, transport.name, transport.service, transport.carrier)
-        value = score(key, terms) or (0.5 if transport.id in through else 0.0)
+    # Only the columns matched, and each transport's key made once: a hub registers hundreds
+    # of train runs a year, and loading them all as objects took most of a search's time.
+    columns = select(
+        Transport.id,
+        Transport.mode,
+        Transport.reference,
+        Transport.name,
+        Transport.service,
+        Transport.carrier,
+    )
+    for row in session.execute(columns):
+        key = _key(row.reference, row.name, row.service, row.carrier)
+        value = score(key, terms) or (0.5 if row.id in through else 0.0)
         if value:
-            mode = MODES.get(transport.mode, Message(transport.mode, transport.mode))
+            mode = MODES.get(row.mode, Message(row.mode, row.mode))
             hits.append(
                 SearchHit(
                     "transport",
-                    Message(f"{mode.zh} {transport.name}", f"{mode.en} {transport.name}"),
-                    f"logistics/transports/{transport.mode}/{transport.reference}",
+                    Message(f"{mode.zh} {row.name}", f"{mode.en} {row.name}"),
+                    f"logistics/transports/{row.mode}/{row.reference}",
                     value,
                 )
             )
@@ -65,3 +77,8 @@ def search(
                     )
                 )
     return hits
+
+
+@lru_cache(maxsize=50_000)
+def _key(reference: str, name: str, service: str | None, carrier: str | None) -> str:
+    return search_key(reference, name, service, carrier)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -58,6 +59,11 @@ def warm_up(origin: str, paths: Sequence[str], *, wait_s: float = WARM_UP_WAIT_S
                 log.warning("warm-up: GET %s failed: %s", path, exc)
                 statuses[path] = 0
     log.info("warm-up: %d pages in %.1f s", len(paths), time.perf_counter() - started)
+    # What the warm-up kept (templates, catalogs, remembered figures, the ORM's metadata) lives
+    # as long as the process: left to the collector, every full collection walks all of it
+    # again, about 200 ms on the demonstration hub, a pause that fell on one request in five
+    # of an allocation-heavy page such as search. Frozen, the collector leaves it alone.
+    gc.freeze()
     return statuses
 
 
