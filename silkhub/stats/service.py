@@ -268,9 +268,8 @@ def publish_computed(
             writer.writerow([note if note.startswith("注：") else f"注：{note}"])
         path.write_text(buffer.getvalue(), encoding="utf-8")
 
-    try:
-        write([title])
-        outcome = import_file(
+    def run() -> ImportOutcome:
+        return import_file(
             db,
             store,
             path,
@@ -282,22 +281,15 @@ def publish_computed(
             published_at=published_at,
             computed_from=computed_from,
         )
+
+    try:
+        write([title])
+        outcome = run()
         if outcome.status == "duplicate" and not _still_latest(db, dataset_name, outcome):
             # The same figures, superseded since by another import: publish them again,
             # saying so in a second title line (which also makes the content new).
             write([title, f"重新发布 / published again {utcnow():%Y-%m-%dT%H:%M:%SZ}"])
-            outcome = import_file(
-                db,
-                store,
-                path,
-                dataset_name=dataset_name,
-                data_dir=data_dir,
-                actor=actor,
-                max_bytes=max_bytes,
-                source=source,
-                published_at=published_at,
-                computed_from=computed_from,
-            )
+            outcome = run()
     finally:
         path.unlink(missing_ok=True)
     return outcome
