@@ -112,3 +112,42 @@ def test_workspace_links_only_for_the_roles_that_use_them(hub: LiveHub, who: str
             current = page.locator('header nav [aria-current="page"]')
             assert current.all_inner_texts() == ["编制台"]
             screenshot(page, "navigation-admin")
+
+
+#: The workspaces, as an admin (who holds every role) meets them.
+WORKSPACE_PAGES = [
+    "/stats/upload",
+    "/indices/console",
+    "/alerts/desk",
+    "/alerts/coverage",
+    "/logistics/upload",
+    "/logistics/subscriptions",
+    "/admin/people",
+    "/admin/organisations",
+    "/admin/tokens",
+    "/admin/audit",
+]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_workspace_can_be_used_by_keyboard_and_screen_reader(
+    hub: LiveHub, lang: str
+) -> None:
+    fields = 0
+    with hub.person(locale=LANG_ATTRIBUTE[lang]) as page:
+        page.goto(hub.url(f"/{lang}/"))
+        hub.sign_in(page, "admin", lang)
+        for path in WORKSPACE_PAGES:
+            where = f"/{lang}{path}"
+            response = page.goto(hub.url(where))
+            assert response is not None and response.status == 200, where
+            assert page.locator("html").get_attribute("lang") == LANG_ATTRIBUTE[lang], where
+            assert page.evaluate(UNNAMED_FIELDS) == [], where
+            assert page.evaluate(CHARTS_WITHOUT_DATA) == [], where
+            assert page.locator("img:not([alt])").count() == 0, where
+            fields += page.locator("main select, main input:not([type=hidden])").count()
+            stops = focus_stops(page, TAB_STOPS)
+            assert stops[0]["text"] == SKIP_LINK[lang], where
+            assert [s for s in stops if not s["visible"]] == [], where
+        screenshot(page, f"keyboard-workspaces-{lang}")
+    assert fields >= 20, fields  # the upload, search, filter and edit forms were looked at
