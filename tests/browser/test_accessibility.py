@@ -130,9 +130,7 @@ WORKSPACE_PAGES = [
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_every_workspace_can_be_used_by_keyboard_and_screen_reader(
-    hub: LiveHub, lang: str
-) -> None:
+def test_every_workspace_can_be_used_by_keyboard_and_screen_reader(hub: LiveHub, lang: str) -> None:
     fields = 0
     with hub.person(locale=LANG_ATTRIBUTE[lang]) as page:
         page.goto(hub.url(f"/{lang}/"))
