@@ -15,6 +15,7 @@ from silkhub.core.errors import AuthError, InvalidInput, LoginThrottled, Message
 from silkhub.settings import Settings
 from silkhub.stores.database import Database
 from silkhub.stores.operational import utcnow
+from silkhub.web.i18n import request_language
 from silkhub.web.security import (
     ANON_COOKIE,
     SESSION_COOKIE,
@@ -103,16 +104,17 @@ def _account_page(
     request: Request, db: Database, principal: service.Principal, **extra: object
 ) -> Response:
     with db.reading() as session:
+        lang = request_language(request)
         tokens = service.list_tokens(session, principal.user_id)
         user = service.get_user(session, principal.user_id)
         organisation = user.organisation
         context = {
             "user": user,
             "organisation": organisation,
-            "tokens": tokens,
+            "token_rows": [pages_admin.token_row(t, lang) for t in tokens],
+            "token_role_names": {r.value: m.in_(lang) for r, m in ROLE_NAMES.items()},
             "roles": sorted(principal.roles),
             "role_names": ROLE_NAMES,
-            "now": utcnow(),
             **extra,
         }
         return templates_of(request).render(request, "accounts/account.html", context)

@@ -274,7 +274,7 @@ def _person_page(
             "organisation_id": user.organisation_id,
             "language": user.language,
             "organisations": _organisation_choices(session, lang),
-            "tokens": [_token_row(t, lang) for t in tokens],
+            "tokens": [token_row(t, lang) for t in tokens],
             "audit_href": f"/{lang}/admin/audit?"
             + urlencode({"table": "users", "row": str(user_id)}),
             "acts_href": f"/{lang}/admin/audit?" + urlencode({"person": str(user_id)}),
@@ -524,7 +524,8 @@ def _token_status(token: ApiToken, now: datetime) -> str:
     return "active"
 
 
-def _token_row(token: ApiToken, lang: str, now: datetime | None = None) -> dict[str, Any]:
+def token_row(token: ApiToken, lang: str, now: datetime | None = None) -> dict[str, Any]:
+    """A token as the token tables show it (the admin's pages and one's own account)."""
     return {
         "id": token.id,
         "name": token.name,
@@ -546,7 +547,7 @@ def tokens_page(
 ) -> Response:
     now = utcnow()
     with db.reading() as session:
-        rows = [_token_row(t, lang, now) for t in service.list_tokens(session)]
+        rows = [token_row(t, lang, now) for t in service.list_tokens(session)]
     shown = rows if status == "all" else [r for r in rows if r["status"] == "active"]
     context = {
         "lang": lang,

@@ -218,6 +218,8 @@ def test_tokens_in_the_browser(
     assert "my script" in again.text
     with db.reading() as session:
         token = session.scalars(select(ApiToken).where(ApiToken.name == "my script")).one()
+    # The table's revoke button is one's own account's, not the administrator's.
+    assert f'action="/en/account/tokens/{token.id}/revoke"' in again.text
     revoked = client.post(
         f"/en/account/tokens/{token.id}/revoke",
         data={"csrf_token": csrf_from(again.text)},
